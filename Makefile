@@ -1,0 +1,64 @@
+# Every target that needs Python sets up .venv itself: a fresh clone needs nothing but python3 and pip.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-16)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DATE := $(shell date +%F)
+
+.PHONY: install run test lint fmt unit integration eval bench console clean
+
+install: $(STAMP)
+
+# One resolver pass for the project and every extra (pip check proves they fit together).
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,llm,postgres]'
+	$(BIN)/python -m pip check
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: install
+	$(BIN)/assist ingest knowledge/docs
+	$(BIN)/assist accounts check knowledge/accounts
+	@echo
+	@echo "  API and health:   http://$(HOST):$(PORT)/healthz   (readiness: /readyz)"
+	@echo "  Search (engineer): http://$(HOST):$(PORT)/api/v1/search?q=HDMI  (header X-API-Key)"
+	@echo "  Ask from a shell: $(BIN)/assist ask \"which firmware fixed the HDMI handshake on the CX-900?\""
+	@echo
+	$(BIN)/assist serve --host $(HOST) --port $(PORT)
+
+test: install lint
+	$(BIN)/python -m pip check
+	$(BIN)/python -m pytest -m "not slow" -q
+
+unit: install
+	$(BIN)/python -m pytest -m "not integration and not slow" -q
+
+integration: install
+	$(BIN)/python -m pytest -m "integration and not slow" -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy bot ingest
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+eval: install
+	$(BIN)/assist eval all
+
+bench: install
+	$(BIN)/python -m evals.bench --out bench/results
+
+console: install
+	$(BIN)/streamlit run ui/console/app.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

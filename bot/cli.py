@@ -1,0 +1,48 @@
+"""The ``assist`` command. Importing this module loads no model and no index: commands import what
+they need when they run, so ``assist --version`` stays light."""
+
+from __future__ import annotations
+
+from importlib import metadata
+from typing import Annotated
+
+import typer
+
+from bot.kb.commands import ask_command, eval_retrieval_command, ingest_command
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"assist {metadata.version('protelecom-assist')}")
+        raise typer.Exit()
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(
+        help="ProTelecom Assist: knowledge base, guided fault isolation and contract-aware escalation.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+
+    @app.callback()
+    def root(
+        version: Annotated[
+            bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        ] = False,
+    ) -> None:
+        """Settings come from ASSIST_* environment variables and an optional .env file."""
+
+    app.command("ingest")(ingest_command)
+    app.command("ask")(ask_command)
+    eval_app = typer.Typer(help="Evaluations (see docs/evaluation.md).", no_args_is_help=True)
+    eval_app.command("retrieval")(eval_retrieval_command)
+    app.add_typer(eval_app, name="eval")
+    from bot.api.commands import serve_command
+
+    app.command("serve")(serve_command)
+    return app
+
+
+def main() -> None:
+    build_app()()

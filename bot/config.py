@@ -1,0 +1,121 @@
+"""One settings tree for every entry point.
+
+Built once by the CLI, the API factory or a test (``Settings()`` reads ``ASSIST_*`` variables and an
+optional ``.env``; nested groups use ``__``, e.g. ``ASSIST_SERVER__PORT=9000``) and passed down. There is no
+module-level instance.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+DEV_ENGINEER_KEY = "dev-engineer-key"
+
+
+class PathSettings(BaseModel):
+    data_dir: Path = Field(Path("var"), description="Where indexes, the database and reports live.")
+    docs_dir: Path = Field(Path("knowledge/docs"), description="The bundled knowledge base.")
+    flows_dir: Path = Field(Path("knowledge/flows"), description="Fault-isolation flows (YAML).")
+    accounts_dir: Path = Field(Path("knowledge/accounts"), description="Seed accounts (YAML).")
+
+
+class IndexSettings(BaseModel):
+    chroma_mode: Literal["embedded", "http"] = Field("embedded", description="Chroma client mode.")
+    chroma_path: Path | None = Field(None, description="Embedded Chroma folder; default <data_dir>/index.")
+    chroma_host: str = Field("127.0.0.1", description="Chroma server host (http mode).")
+    chroma_port: int = Field(8001, ge=1, le=65535, description="Chroma server port (http mode).")
+    collection: str = Field("kb", description="Collection name prefix.")
+    max_file_bytes: int = Field(5_000_000, gt=0, description="Files larger than this are skipped.")
+
+
+class EmbeddingSettings(BaseModel):
+    model: str | None = Field(
+        None, description="Local model folder; default the packaged all-MiniLM-L6-v2."
+    )
+    batch_size: int = Field(64, gt=0, le=4096, description="Texts per encode batch.")
+    device: str = Field("cpu", description="Torch device.")
+
+
+class LLMSettings(BaseModel):
+    provider: str | None = Field(None, description="LangChain provider (openai, ollama); none = extractive.")
+    model: str | None = Field(None, description="Chat model name.")
+    base_url: str | None = Field(None, description="OpenAI-compatible or Ollama base URL.")
+    api_key: SecretStr | None = Field(None, description="Provider API key.")
+    timeout_s: float = Field(30.0, gt=0, description="Request timeout in seconds.")
+
+
+class ServerSettings(BaseModel):
+    host: str = Field("127.0.0.1", description="Bind address.")
+    port: int = Field(8000, ge=1, le=65535, description="Bind port.")
+    cors_origins: list[str] = Field(default_factory=list, description="Allowed browser origins.")
+    cors_credentials: bool = Field(False, description="Allow credentialed CORS requests.")
+    engineer_api_keys: list[SecretStr] = Field(
+        default_factory=lambda: [SecretStr(DEV_ENGINEER_KEY)], description="Keys for engineer routes."
+    )
+    max_message_chars: int = Field(4000, gt=0, description="Longest chat message accepted.")
+
+
+class RetrievalSettings(BaseModel):
+    k: int = Field(5, gt=0, le=100, description="Passages returned.")
+    candidates: int = Field(40, gt=0, le=1000, description="Candidates per retriever before fusion.")
+    rrf_k: int = Field(60, gt=0, description="Reciprocal-rank-fusion constant.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    abstain_threshold: float = Field(0.44, ge=0, le=1, description="Below this evidence score: abstain.")
+    max_question_chars: int = Field(2000, gt=0, description="Longest question accepted.")
+
+
+class Settings(BaseSettings):
+    """Every setting of the assistant; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSIST_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    environment: Literal["development", "production"] = Field(
+        "development", description="production refuses insecure values."
+    )
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in data_dir.")
+    log_level: str = Field("INFO", description="Logging level.")
+    paths: PathSettings = Field(default_factory=PathSettings)
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+
+    @model_validator(mode="after")
+    def _refuse_insecure(self) -> Settings:
+        if self.environment != "production":
+            return self
+        keys = [k.get_secret_value() for k in self.server.engineer_api_keys]
+        if not keys or DEV_ENGINEER_KEY in keys:
+            raise ValueError("server.engineer_api_keys must be set to a real key in production")
+        if "*" in self.server.cors_origins and self.server.cors_credentials:
+            raise ValueError("server.cors_origins='*' with credentials is refused in production")
+        return self
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.index.chroma_path or self.paths.data_dir / "index"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.paths.data_dir / 'assist.db'}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings, turning a validation error into one ConfigError naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [str(p) for p in err["loc"]]
+        var = "ASSIST_" + "__".join(loc).upper() if loc else "ASSIST_*"
+        raise ConfigError(f"{var}: {err['msg']}", setting=var) from None

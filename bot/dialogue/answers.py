@@ -1,0 +1,275 @@
+"""Read a site user's free-text reply as the typed answer a step expects.
+
+``parse_answer(spec, text)`` never raises, whatever the text. It returns a :class:`ParsedAnswer`:
+the value (``"yes"``/``"no"``, an option id, a number in the step's unit, or the text itself), a
+confidence in [0, 1] and the words to show when confirming. Below :data:`CONFIRM_BELOW` the engine
+asks "did you mean ...?" before acting. "Not sure" and "I don't know" in any form give
+``kind="not_sure"``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.dialogue.schema import (
+    AnswerSpec,
+    ChoiceAnswer,
+    ChoiceOption,
+    NumberAnswer,
+    TextAnswer,
+    YesNoAnswer,
+)
+
+CONFIRM_BELOW = 0.75
+MAX_PARSE_CHARS = 500
+
+
+def _vocab(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_NOT_SURE = re.compile(
+    r"\b(not\s+(?:too\s+|really\s+|entirely\s+|quite\s+)?(?:sure|certain)|unsure|"
+    r"(?:do\s*n[o']?t|dont|do not)\s+know|no\s+(?:idea|clue)|dunno|idk|"
+    r"can\s*(?:'|no)?t\s+tell|cannot\s+tell|hard\s+to\s+(?:say|tell)|no\s+way\s+to\s+tell|"
+    r"not\s+a\s+clue|maybe|perhaps|i\s+guess\s+not\s+sure|haven'?t\s+a\s+clue)\b"
+)
+_STRONG_YES = _vocab(
+    "yes yeah yea yep yup ya yah yess sure correct affirmative absolutely definitely indeed aye "
+    "yeh yas ye"
+)
+_STRONG_NO = _vocab("no nope nah negative nay nop noo nooo naw")
+_WEAK_NO = _vocab(
+    "not never nothing none neither isnt doesnt dont cant cannot wont didnt arent wasnt havent "
+    "hasnt couldnt nowhere aint wouldnt shouldnt nor"
+)
+_WEAK_YES = re.compile(
+    r"\b(it (?:is|does|did|was|has)|i (?:do|did|can|have)|we (?:do|did|can|have)|"
+    r"they (?:do|did|can)|there (?:is|are)|that'?s right|ok|okay|works|working|worked|done|"
+    r"fixed|all good|i think so|looks like it)\b"
+)
+_LENGTH_WORDS = ["m", "meter", "meters", "metre", "metres", "mtr", "mtrs"]
+_SECOND_WORDS = ["s", "sec", "secs", "second", "seconds"]
+_MINUTE_WORDS = ["min", "mins", "minute", "minutes"]
+# spoken unit -> (dimension, factor to the dimension's base unit: metres, seconds, percent)
+_UNITS: dict[str, tuple[str, float]] = {
+    **dict.fromkeys(_LENGTH_WORDS, ("m", 1.0)),
+    **dict.fromkeys(["ft", "foot", "feet", "'"], ("m", 0.3048)),
+    **dict.fromkeys(["yd", "yards"], ("m", 0.9144)),
+    "cm": ("m", 0.01),
+    **dict.fromkeys(_SECOND_WORDS, ("s", 1.0)),
+    **dict.fromkeys(_MINUTE_WORDS, ("s", 60.0)),
+    **dict.fromkeys(["%", "percent"], ("%", 1.0)),
+}
+# a step's unit -> (dimension, factor); "count" and unknown units are never converted
+_SPEC_UNITS = {unit: _UNITS[unit] for unit in ("m", "ft", "s", "min", "%")}
+_NUMBER = re.compile(
+    r"(?<![\w.])(-?\d+(?:[.,]\d+)?)\s*(metres|meters|metre|meter|mtrs|mtr|feet|foot|ft|cm|"
+    r"yards|yd|seconds|second|secs|sec|minutes|minute|mins|min|percent|%|m|s|')?(?![a-z])"
+)
+_WORD_NUMBERS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "hundred": 100, "a dozen": 12,
+}  # fmt: skip
+_APPROX = re.compile(r"\b(about|around|roughly|approx\w*|maybe|perhaps|nearly|almost|ish)\b|~")
+# words that say nothing about which option is meant ("the light is orange")
+_STOP = _vocab(
+    "the a an is it its it's light led lamp colour color of and or i we my our this that there "
+    "to in at with shows showing says see think looks like one just now currently was be for me "
+    "you"
+)
+_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
+
+
+@dataclass(frozen=True)
+class ParsedAnswer:
+    """What a reply means: ``kind`` is ``value``, ``not_sure`` or ``none`` (not understood)."""
+
+    kind: Literal["value", "not_sure", "none"]
+    value: str | float | None = None
+    confidence: float = 0.0
+    display: str = ""
+    note: str = ""
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.kind == "value" and self.confidence < CONFIRM_BELOW
+
+
+NOT_UNDERSTOOD = ParsedAnswer("none")
+
+
+def normalise(text: str) -> str:
+    """Lower case, straight apostrophes, single spaces; at most MAX_PARSE_CHARS characters."""
+    text = text[:MAX_PARSE_CHARS].replace("\u2019", "'").replace("\u2018", "'").lower()
+    return " ".join(text.split())
+
+
+def is_not_sure(text: str) -> bool:
+    """True for "not sure", "I don't know", "no idea", "dunno" and the like."""
+    return bool(_NOT_SURE.search(normalise(text)))
+
+
+def parse_answer(spec: AnswerSpec, text: str) -> ParsedAnswer:
+    """Parse ``text`` as an answer of type ``spec``; never raises."""
+    clean = normalise(text)
+    if not clean:
+        return NOT_UNDERSTOOD
+    if isinstance(spec, ChoiceAnswer | NumberAnswer):
+        # "maybe red" and "not sure, about 20 m" are answers; "not sure" alone is not
+        unsure = bool(_NOT_SURE.search(clean))
+        rest = _NOT_SURE.sub(" ", clean).strip(" ,.!") if unsure else clean
+        parsed = NOT_UNDERSTOOD
+        if rest:
+            parsed = (
+                parse_choice(spec.options, rest)
+                if isinstance(spec, ChoiceAnswer)
+                else parse_number(spec, rest)
+            )
+        if parsed.kind == "value" and parsed.confidence >= CONFIRM_BELOW:
+            return parsed
+        if unsure:
+            return ParsedAnswer("not_sure", confidence=1.0, display="not sure")
+        return parsed
+    if _NOT_SURE.search(clean):
+        return ParsedAnswer("not_sure", confidence=1.0, display="not sure")
+    if isinstance(spec, YesNoAnswer):
+        return parse_yes_no(clean)
+    if isinstance(spec, TextAnswer):
+        shown = " ".join(text.split())[:MAX_PARSE_CHARS]
+        return ParsedAnswer("value", shown, 1.0, shown)
+    return NOT_UNDERSTOOD
+
+
+def _words(clean: str) -> list[str]:
+    return re.findall(r"[a-z0-9%]+(?:'[a-z]+)?", clean)
+
+
+def parse_yes_no(text: str) -> ParsedAnswer:
+    """ "yes"/"no" with a confidence: "yep" 1.0, "nope it's dark" 1.0, "it isn't" 0.8."""
+    clean = normalise(text)
+    words = [w.replace("'", "") for w in _words(clean)]
+    if not words:
+        return NOT_UNDERSTOOD
+    if words in (["y"], ["n"]):
+        return _yes_no("yes" if words == ["y"] else "no", 0.9)
+    strong = [("yes" if w in _STRONG_YES else "no") for w in words if w in _STRONG_YES | _STRONG_NO]
+    if strong:
+        first = strong[0]
+        if len(set(strong)) > 1:
+            return _yes_no(first, 0.6)
+        leading = words[0] in _STRONG_YES | _STRONG_NO
+        if first == "yes" and any(w in _WEAK_NO for w in words):
+            return _yes_no(first, 0.6)  # "yes it's not working": which question was answered?
+        return _yes_no(first, 1.0 if leading else 0.9)
+    weak_no = any(w in _WEAK_NO for w in words)
+    weak_yes = bool(_WEAK_YES.search(clean))
+    if weak_no:
+        return _yes_no("no", 0.8 if not weak_yes else 0.7)
+    if weak_yes:
+        return _yes_no("yes", 0.8)
+    return NOT_UNDERSTOOD
+
+
+def _yes_no(value: str, confidence: float) -> ParsedAnswer:
+    return ParsedAnswer("value", value, confidence, value)
+
+
+def _option_tokens(option: ChoiceOption) -> tuple[set[str], set[str]]:
+    id_tokens = {t for t in option.id.split("_") if t and t not in _STOP}
+    label_tokens = {t for t in _words(normalise(option.label)) if t not in _STOP}
+    return id_tokens, label_tokens
+
+
+def parse_choice(options: list[ChoiceOption], text: str) -> ParsedAnswer:
+    """The offered option the text names: id, label, ordinal, distinctive word or near spelling."""
+    clean = normalise(text).strip(" .!")
+    if not clean or not options:
+        return NOT_UNDERSTOOD
+    for option in options:
+        if clean in (option.id, option.id.replace("_", " "), normalise(option.label).strip(" .")):
+            return ParsedAnswer("value", option.id, 1.0, option.label)
+    ids = {o.id for o in options}
+    if clean.isdigit() and clean not in ids and 1 <= int(clean) <= len(options):
+        option = options[int(clean) - 1]
+        return ParsedAnswer("value", option.id, 0.9, option.label)
+    words = [w for w in _words(clean) if w not in _STOP]
+    negated = {b for a, b in itertools.pairwise(words) if a in ("not", "isnt", "no")}
+    tokens = _option_tokens_all(options)
+    counts: dict[str, int] = {}
+    for id_tokens, label_tokens in tokens.values():
+        for token in id_tokens | label_tokens:
+            counts[token] = counts.get(token, 0) + 1
+    scores: dict[str, float] = {}
+    for option in options:
+        id_tokens, label_tokens = tokens[option.id]
+        score = 0.0
+        for token in id_tokens | label_tokens:
+            weight = (2.0 if token in id_tokens else 1.0) / counts[token]
+            if token in words and token not in negated:
+                score += weight
+            elif len(token) >= 4 and any(
+                len(w) >= 4 and difflib.SequenceMatcher(None, w, token).ratio() >= 0.8
+                for w in words
+            ):
+                score += 0.45 * weight
+        scores[option.id] = score
+    for word, index in _ORDINALS.items():
+        if re.search(rf"\b{word}\b", clean) and not any(scores.values()):
+            option = options[index]
+            return ParsedAnswer("value", option.id, 0.8, option.label)
+    ranked = sorted(options, key=lambda o: scores[o.id], reverse=True)
+    top = scores[ranked[0].id]
+    if top <= 0:
+        return NOT_UNDERSTOOD
+    second = scores[ranked[1].id] if len(ranked) > 1 else 0.0
+    confidence = 0.95 if second == 0 else 0.5 + 0.45 * (top - second) / top
+    if top < 0.9:  # only near spellings matched: confirm
+        confidence = min(confidence, 0.7)
+    return ParsedAnswer("value", ranked[0].id, round(confidence, 3), ranked[0].label)
+
+
+def _option_tokens_all(options: list[ChoiceOption]) -> dict[str, tuple[set[str], set[str]]]:
+    return {o.id: _option_tokens(o) for o in options}
+
+
+def parse_number(spec: NumberAnswer, text: str) -> ParsedAnswer:
+    """A number in the step's unit: "about 20 metres" -> 20; "60 feet" -> 18.3 if the unit is m."""
+    clean = normalise(text)
+    found: list[tuple[float, str | None]] = []
+    for match in _NUMBER.finditer(clean):
+        try:
+            value = float(match.group(1).replace(",", "."))
+        except ValueError:
+            continue
+        found.append((value, match.group(2)))
+    if not found:
+        for word, number in _WORD_NUMBERS.items():
+            said = re.search(rf"\b{word}\s*(metres|meters|metre|meter|feet|foot|ft|m)?\b", clean)
+            if said:
+                found.append((float(number), said.group(1)))
+                break
+    if not found:
+        return NOT_UNDERSTOOD
+    value, unit = found[0]
+    confidence = 0.95
+    note = ""
+    if len({v for v, _ in found}) > 1:
+        confidence = 0.6  # "10 or 15 m", "between 10 and 15": ask which
+    if _APPROX.search(clean):
+        confidence = min(confidence, 0.9)
+    target = _SPEC_UNITS.get(spec.unit)
+    spoken = _UNITS.get(unit) if unit else None
+    if target and spoken and spoken[0] == target[0] and spoken[1] != target[1]:
+        value = round(value * spoken[1] / target[1], 1)
+        confidence = min(confidence, 0.9)
+        note = f"converted from {found[0][0]:g} {unit}"
+    elif spoken and target and spoken[0] != target[0]:
+        confidence = min(confidence, 0.5)  # a length given where a time is asked, or the reverse
+    shown = f"{value:g} {spec.unit}" if spec.unit != "count" else f"{value:g}"
+    return ParsedAnswer("value", value, confidence, shown, note)

@@ -1,0 +1,348 @@
+"""The dialogue engine: ``advance(flows, state, event) -> (state, messages)``, pure.
+
+No I/O, no clock (every event carries ``at``), no randomness: the same state and event always give
+the same result, which is what lets any worker serve any turn and a restart resume mid-flow.
+
+Promises:
+
+- Input the engine cannot use (an empty answer, a choice that is not offered, a reply to a finished
+  flow, a knowledge-base result nobody asked for) returns the *same* state object and one clear
+  message.
+- ``GoBack`` returns to the previous question (undoing its answer and slot), ``StartOver`` restarts
+  the flow, ``DontKnow`` (or a "not sure" reply) takes the step's ``not_sure`` branch or else
+  escalates, ``Escalate`` hands off at once, ``SideQuestion`` re-asks the current step.
+- At a ``check_kb`` step the state carries ``pending_kb``; the caller looks it up and sends
+  ``KbResult``.
+- More than ``max_steps`` steps in a session (a runaway loop) end in an escalation: the circuit
+  breaker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from bot.dialogue.answers import ParsedAnswer, parse_answer, parse_yes_no
+from bot.dialogue.events import (
+    Answer,
+    DontKnow,
+    Escalate,
+    GoBack,
+    KbResult,
+    SideQuestion,
+    Start,
+    StartOver,
+)
+from bot.dialogue.intents import control_intent
+from bot.dialogue.schema import (
+    AskStep,
+    ChoiceAnswer,
+    CollectStep,
+    Flow,
+    NumberAnswer,
+    TextAnswer,
+    YesNoAnswer,
+)
+from bot.dialogue.state import (
+    DialogueState,
+    KbFinding,
+    Message,
+    PendingConfirm,
+    SiteContext,
+    Turn,
+)
+from bot.dialogue.steps import (
+    CONFIRM_CHOICES,
+    MAX_STEPS,
+    Result,
+    enter,
+    escalate,
+    kb_message,
+    prompt,
+    text,
+)
+from bot.errors import FlowError
+
+EngineEvent = Start | Answer | KbResult | GoBack | StartOver | DontKnow | Escalate | SideQuestion
+Flows = Flow | Mapping[str, Flow]
+
+
+def advance(
+    flows: Flows,
+    state: DialogueState | None,
+    event: EngineEvent,
+    *,
+    max_steps: int = MAX_STEPS,
+) -> tuple[DialogueState, list[Message]]:
+    """Apply one event to a dialogue. ``state`` may be ``None`` only for a ``Start`` event.
+
+    Raises :class:`~bot.errors.FlowError` for caller mistakes (an unknown flow id, an event before
+    ``Start``); everything a user can type is answered with messages instead.
+    """
+    if isinstance(event, Start):
+        return _start(_flow(flows, event.flow_id), event, max_steps)
+    if state is None:
+        raise FlowError(f"no dialogue in progress: send Start before {event.type}")
+    flow = _flow(flows, state.flow_id)
+    if isinstance(event, StartOver):
+        restart = Start(at=event.at, flow_id=flow.id, context=state.context)
+        new, messages = _start(flow, restart, max_steps, counted=state.steps_taken)
+        return new, [text("OK, let's start over."), *messages]
+    if state.finished:
+        if isinstance(event, SideQuestion):
+            return state, []
+        return state, [text(_finished_text(state))]
+    if isinstance(event, Escalate):
+        return escalate(state, event.reason, event.at)
+    if isinstance(event, GoBack):
+        return _go_back(flow, state, event.at, max_steps)
+    if state.pending_kb is not None:
+        if isinstance(event, KbResult):
+            return _kb_result(flow, state, event, max_steps)
+        if isinstance(event, SideQuestion):
+            return state, []
+        return state, [text("One moment: I'm still checking the knowledge base.")]
+    if isinstance(event, KbResult):
+        return state, [text("No knowledge-base check is waiting for a result; nothing changed.")]
+    if isinstance(event, SideQuestion):
+        return state, [prompt(flow.step(state.step_id), "Back to our check:")]
+    if isinstance(event, DontKnow):
+        return _not_sure(flow, state, event.at, max_steps)
+    return _answer(flow, state, event, max_steps)
+
+
+def _flow(flows: Flows, flow_id: str) -> Flow:
+    if isinstance(flows, Flow):
+        if flows.id != flow_id:
+            raise FlowError(f"unknown flow {flow_id!r}; this engine was given {flows.id!r}")
+        return flows
+    try:
+        return flows[flow_id]
+    except KeyError:
+        known = ", ".join(sorted(flows)) or "none"
+        raise FlowError(f"unknown flow {flow_id!r}; known flows: {known}") from None
+
+
+def _start(flow: Flow, event: Start, max_steps: int, counted: int = 0) -> Result:
+    state = DialogueState(
+        flow_id=flow.id,
+        step_id=flow.start,
+        context=event.context or SiteContext(),
+        steps_taken=counted,
+        started_at=event.at,
+        updated_at=event.at,
+    )
+    intro = text(
+        f'Let\'s check this together: {flow.title}. At any point you can say "go back", '
+        '"start over", "not sure" or "talk to a person".'
+    )
+    new, messages = enter(flow, state, flow.start, event.at, max_steps)
+    return new, [intro, *messages]
+
+
+def _finished_text(state: DialogueState) -> str:
+    how = {
+        "resolved": "the problem was resolved",
+        "fault": "the fault was isolated and goes to an engineer",
+        "escalated": "it was handed to an engineer",
+    }[state.status]
+    return f'This check has finished ({how}). Say "start over" to run it again.'
+
+
+def _go_back(flow: Flow, state: DialogueState, at: datetime, max_steps: int) -> Result:
+    asked = [i for i, turn in enumerate(state.history) if turn.kind != "check_kb"]
+    if not asked:
+        step = flow.step(state.step_id)
+        lead = "We're at the first question already."
+        if isinstance(step, AskStep | CollectStep) and state.pending_kb is None:
+            return state, [prompt(step, lead)]
+        return state, [text(lead)]
+    keep = state.history[: asked[-1]]
+    target = state.history[asked[-1]].step_id
+    slots = {t.slot: str(t.value) for t in keep if t.slot is not None}
+    rewound = state.model_copy(update={"history": keep, "slots": slots})
+    new, messages = enter(flow, rewound, target, at, max_steps)
+    return new, [text("OK, going back."), *messages]
+
+
+def _not_sure(flow: Flow, state: DialogueState, at: datetime, max_steps: int) -> Result:
+    step = flow.step(state.step_id)
+    if not isinstance(step, AskStep | CollectStep):
+        return state, [text("There is no question waiting for an answer.")]
+    if step.not_sure is None:
+        reason = f"the user could not answer {step.id!r}: {step.question}"
+        return escalate(state, reason, at, "No problem.")
+    turn = Turn(step_id=step.id, kind=step.kind, question=step.question, answer="not sure", at=at)
+    noted = state.model_copy(update={"history": (*state.history, turn)})
+    return enter(flow, noted, step.not_sure, at, max_steps)
+
+
+def _answer(flow: Flow, state: DialogueState, event: Answer, max_steps: int) -> Result:
+    step = flow.step(state.step_id)
+    if not isinstance(step, AskStep | CollectStep):
+        return state, [text("There is no question waiting for an answer.")]
+    raw = (event.text or "").strip()
+    if event.choice is None and raw:
+        control = control_intent(raw)
+        if control == "go_back":
+            return _go_back(flow, state, event.at, max_steps)
+        if control == "escalate":
+            return escalate(state, "the user asked to talk to a person", event.at)
+        if control == "start_over":
+            return advance(flow, state, StartOver(at=event.at), max_steps=max_steps)
+    if state.pending_confirm is not None:
+        return _confirm(flow, state, step, event, max_steps)
+    if event.choice is not None:
+        return _choice(flow, state, step, event, max_steps)
+    if not raw:
+        return state, [prompt(step, "I didn't get an answer.")]
+    spec = step.answer if isinstance(step, AskStep) else TextAnswer(type="text")
+    parsed = parse_answer(spec, raw)
+    if parsed.kind == "not_sure":
+        return _not_sure(flow, state, event.at, max_steps)
+    if parsed.kind == "none" or parsed.value is None:
+        return state, [prompt(step, _not_understood(step))]
+    if parsed.needs_confirmation:
+        pending = PendingConfirm(
+            step_id=step.id, value=parsed.value, display=_display(parsed), text=raw[:500]
+        )
+        new = state.model_copy(update={"pending_confirm": pending, "updated_at": event.at})
+        ask = f"Just to check: did you mean “{pending.display}”?"
+        return new, [Message(type="question", text=ask, choices=CONFIRM_CHOICES)]
+    return _apply(flow, state, step, parsed.value, _display(parsed), raw, event.at, max_steps)
+
+
+def _display(parsed: ParsedAnswer) -> str:
+    return parsed.display + (f" ({parsed.note})" if parsed.note else "")
+
+
+def _not_understood(step: AskStep | CollectStep) -> str:
+    if isinstance(step, AskStep) and isinstance(step.answer, NumberAnswer):
+        return "Sorry, I need a number for this one (a rough guess is fine)."
+    if isinstance(step, AskStep) and isinstance(step.answer, ChoiceAnswer):
+        return "Sorry, I didn't catch which one. Please pick one of the options."
+    return 'Sorry, I didn\'t catch that. Please answer yes or no, or say "not sure".'
+
+
+def _confirm(
+    flow: Flow, state: DialogueState, step: AskStep | CollectStep, event: Answer, max_steps: int
+) -> Result:
+    pending = state.pending_confirm
+    assert pending is not None
+    reply = event.choice if event.choice in ("yes", "no") else None
+    if reply is None and event.text:
+        parsed = parse_yes_no(event.text)
+        reply = str(parsed.value) if parsed.kind == "value" and parsed.confidence >= 0.8 else None
+    if reply == "yes":
+        return _apply(
+            flow, state, step, pending.value, pending.display, pending.text, event.at, max_steps
+        )
+    cleared = state.model_copy(update={"pending_confirm": None, "updated_at": event.at})
+    if reply == "no":
+        return cleared, [prompt(step, "OK, let's try that again.")]
+    return _answer(flow, cleared, event, max_steps)
+
+
+def _choice(
+    flow: Flow, state: DialogueState, step: AskStep | CollectStep, event: Answer, max_steps: int
+) -> Result:
+    choice = event.choice or ""
+    if isinstance(step, AskStep) and isinstance(step.answer, ChoiceAnswer):
+        option = step.answer.option(choice)
+        if option is not None:
+            return _apply(flow, state, step, option.id, option.label, choice, event.at, max_steps)
+        offered = ", ".join(f"{o.id} ({o.label})" for o in step.answer.options)
+    elif isinstance(step, AskStep) and isinstance(step.answer, YesNoAnswer):
+        if choice in ("yes", "no"):
+            return _apply(flow, state, step, choice, choice, choice, event.at, max_steps)
+        offered = "yes, no, not_sure"
+    else:
+        offered = ""
+    if choice == "not_sure":
+        return _not_sure(flow, state, event.at, max_steps)
+    hint = f" The options are: {offered}." if offered else " Please type your answer."
+    return state, [prompt(step, f"“{choice[:40]}” is not one of the options.{hint}")]
+
+
+def _apply(
+    flow: Flow,
+    state: DialogueState,
+    step: AskStep | CollectStep,
+    value: str | float,
+    display: str,
+    raw: str,
+    at: datetime,
+    max_steps: int,
+) -> Result:
+    if isinstance(step, AskStep) and isinstance(step.answer, NumberAnswer):
+        spec = step.answer
+        number = float(value)
+        if (spec.min is not None and number < spec.min) or (
+            spec.max is not None and number > spec.max
+        ):
+            low = "" if spec.min is None else f"{spec.min:g}"
+            high = "" if spec.max is None else f"{spec.max:g}"
+            bounds = f"between {low} and {high}" if low and high else (low and f"at least {low}")
+            bounds = bounds or f"at most {high}"
+            unit = "" if spec.unit == "count" else f" {spec.unit}"
+            cleared = state.model_copy(update={"pending_confirm": None})
+            return cleared, [prompt(step, f"Please give a number {bounds}{unit}.")]
+    slot = step.slot
+    turn = Turn(
+        step_id=step.id,
+        kind=step.kind,
+        question=step.question,
+        answer=display or raw,
+        value=value,
+        slot=slot,
+        at=at,
+    )
+    slots = {**state.slots, slot: str(value)} if slot else state.slots
+    recorded = state.model_copy(update={"history": (*state.history, turn), "slots": slots})
+    target = _next(step, value, recorded)
+    return enter(flow, recorded, target, at, max_steps)
+
+
+def _next(step: AskStep | CollectStep, value: str | float, state: DialogueState) -> str:
+    context = state.context.as_mapping()
+    for link in step.next or []:
+        if link.condition is None or link.condition.evaluate(value, state.slots, context):
+            return link.target
+    raise FlowError(f"step {step.id!r} has no matching link; run `assist flows check`")
+
+
+def _kb_result(flow: Flow, state: DialogueState, event: KbResult, max_steps: int) -> Result:
+    request = state.pending_kb
+    assert request is not None
+    step = flow.step(request.step_id)
+    finding = KbFinding(
+        step_id=request.step_id,
+        query=request.query,
+        found=event.found,
+        summary=event.summary,
+        citations=tuple(event.citations),
+        fixed_in=event.fixed_in,
+    )
+    message, take_found = kb_message(finding, request)
+    finding = finding.model_copy(
+        update={"applies": take_found, "update_recommended": take_found and bool(event.fixed_in)}
+    )
+    turn = Turn(
+        step_id=request.step_id,
+        kind="check_kb",
+        question=request.query,
+        answer="found" if take_found else "not found",
+        at=event.at,
+    )
+    recorded = state.model_copy(
+        update={
+            "history": (*state.history, turn),
+            "kb_findings": (*state.kb_findings, finding),
+            "pending_kb": None,
+        }
+    )
+    target = getattr(step, "found" if take_found else "not_found", None)
+    if target is None:
+        raise FlowError(f"step {step.id!r} has no branch; run `assist flows check`")
+    new, messages = enter(flow, recorded, target, event.at, max_steps)
+    return new, [message, *messages]

@@ -1,0 +1,129 @@
+"""The dialogue's data: state, the messages the engine emits, and the knowledge-base request.
+
+Everything here is an immutable pydantic model, so a state round-trips through JSON
+(``state.model_dump_json()`` / ``DialogueState.model_validate_json(...)``) and the store can keep it
+as is. The engine never mutates a state; it returns a new one (or the same object when nothing
+changed).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["active", "resolved", "fault", "escalated"]
+MessageType = Literal["text", "question", "outcome", "handoff"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SiteContext(_Frozen):
+    """What is known of the site's asset: product (``cx-codec``), model (``CX-900``), firmware."""
+
+    product: str | None = None
+    model: str | None = None
+    firmware: str | None = None
+
+    def as_mapping(self) -> dict[str, str | None]:
+        return {"product": self.product, "model": self.model, "firmware": self.firmware}
+
+
+class Choice(_Frozen):
+    id: str
+    label: str
+
+
+class Message(_Frozen):
+    """One bot message: ``text`` to show, ``choices`` to offer as buttons, ``citations`` to list."""
+
+    type: MessageType
+    text: str
+    choices: tuple[Choice, ...] = ()
+    citations: tuple[dict[str, Any], ...] = ()
+
+
+class Turn(_Frozen):
+    """One answered step: what was asked, what the user said (``answer``) and what it meant."""
+
+    step_id: str
+    kind: Literal["ask", "collect", "check_kb"]
+    question: str
+    answer: str
+    value: str | float | None = None
+    slot: str | None = None
+    at: datetime
+
+
+class KbRequest(_Frozen):
+    """A knowledge-base lookup the caller must perform and answer with a ``KbResult`` event."""
+
+    flow_id: str
+    step_id: str
+    query: str
+    product: str | None = None
+    model: str | None = None
+    firmware: str | None = None
+
+
+class KbFinding(_Frozen):
+    """What a knowledge-base check returned (kept for the handoff record).
+
+    ``applies`` is true when the flow took the check's ``found`` branch (a match not already
+    fixed in the installed firmware); ``update_recommended`` when that fix is in a newer
+    firmware.
+    """
+
+    step_id: str
+    query: str
+    found: bool
+    summary: str = ""
+    citations: tuple[dict[str, Any], ...] = ()
+    fixed_in: str | None = None
+    applies: bool = False
+    update_recommended: bool = False
+
+
+class PendingConfirm(_Frozen):
+    """An answer understood with low confidence, waiting for the user's yes or no."""
+
+    step_id: str
+    value: str | float
+    display: str
+    text: str
+
+
+class Outcome(_Frozen):
+    """Where the flow ended: resolved, or a fault with category, component and summary."""
+
+    step_id: str
+    outcome: Literal["resolved", "fault"]
+    category: str | None = None
+    component: str | None = None
+    summary: str
+
+
+class DialogueState(_Frozen):
+    """Everything the engine needs to continue a flow; ``step_id`` is the step awaiting input."""
+
+    flow_id: str
+    step_id: str
+    status: Status = "active"
+    context: SiteContext = Field(default_factory=SiteContext)
+    history: tuple[Turn, ...] = ()
+    slots: dict[str, str] = Field(default_factory=dict)
+    pending_kb: KbRequest | None = None
+    pending_confirm: PendingConfirm | None = None
+    kb_findings: tuple[KbFinding, ...] = ()
+    outcome: Outcome | None = None
+    escalation_reason: str | None = None
+    steps_taken: int = 0
+    started_at: datetime
+    updated_at: datetime
+
+    @property
+    def finished(self) -> bool:
+        return self.status != "active"

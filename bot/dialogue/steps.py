@@ -1,0 +1,200 @@
+"""Entering steps and wording the engine's messages (used by :mod:`bot.dialogue.engine`).
+
+Pure functions of (flow, state, at). Entering a step counts it against the circuit breaker; a
+question step pauses for the user, a ``check_kb`` step pauses for the caller's lookup, an outcome
+step ends the flow.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from bot.dialogue.schema import (
+    SLOT_PLACEHOLDER,
+    AnyStep,
+    AskStep,
+    CheckKbStep,
+    ChoiceAnswer,
+    Flow,
+    OutcomeStep,
+    YesNoAnswer,
+)
+from bot.dialogue.state import (
+    Choice,
+    DialogueState,
+    KbFinding,
+    KbRequest,
+    Message,
+    Outcome,
+)
+
+MAX_STEPS = 100
+YES_NO_CHOICES = (
+    Choice(id="yes", label="Yes"),
+    Choice(id="no", label="No"),
+    Choice(id="not_sure", label="Not sure"),
+)
+CONFIRM_CHOICES = (Choice(id="yes", label="Yes"), Choice(id="no", label="No"))
+ADVANCED_NOTE = (
+    "This step is for an engineer or IT administrator; if nobody on site can do it, say "
+    '"not sure" or "talk to a person".'
+)
+
+Result = tuple[DialogueState, list[Message]]
+
+
+def text(body: str) -> Message:
+    return Message(type="text", text=body)
+
+
+def choices_for(step: AnyStep) -> tuple[Choice, ...]:
+    if isinstance(step, AskStep) and isinstance(step.answer, ChoiceAnswer):
+        return tuple(Choice(id=o.id, label=o.label) for o in step.answer.options)
+    if isinstance(step, AskStep) and isinstance(step.answer, YesNoAnswer):
+        return YES_NO_CHOICES
+    return ()
+
+
+def prompt(step: AnyStep, lead: str = "") -> Message:
+    """The question message for an ask / collect step (with its instruction)."""
+    parts = [lead] if lead else []
+    instruction = getattr(step, "instruction", None)
+    if instruction:
+        parts.append(instruction.strip())
+    parts.append(getattr(step, "question", "").strip())
+    return Message(
+        type="question", text="\n".join(p for p in parts if p), choices=choices_for(step)
+    )
+
+
+def enter(
+    flow: Flow, state: DialogueState, step_id: str, at: datetime, max_steps: int = MAX_STEPS
+) -> Result:
+    """Move to ``step_id``: count it, then ask, request a lookup, or end the flow."""
+    counted = state.steps_taken + 1
+    if counted > max_steps:
+        reason = f"circuit breaker: more than {max_steps} steps in this session"
+        return escalate(state, reason, at, "We have been going round in circles for a while.")
+    step = flow.step(step_id)
+    state = state.model_copy(
+        update={
+            "step_id": step_id,
+            "steps_taken": counted,
+            "updated_at": at,
+            "pending_confirm": None,
+            "pending_kb": None,
+        }
+    )
+    messages: list[Message] = []
+    if step.safety:
+        messages.append(text(f"Safety: {step.safety.strip()}"))
+    if isinstance(step, CheckKbStep):
+        return _enter_check(flow, state, step, messages)
+    if isinstance(step, OutcomeStep):
+        outcome = Outcome(
+            step_id=step.id,
+            outcome=step.outcome,
+            category=step.category,
+            component=step.component,
+            summary=step.summary,
+        )
+        citations = tuple(c for f in state.kb_findings if f.applies for c in f.citations)
+        body = (step.message or step.summary).strip()
+        messages.append(Message(type="outcome", text=body, citations=citations))
+        status = "resolved" if step.outcome == "resolved" else "fault"
+        return state.model_copy(update={"status": status, "outcome": outcome}), messages
+    if step.skill == "advanced":
+        messages.append(text(ADVANCED_NOTE))
+    messages.append(prompt(step))
+    return state, messages
+
+
+def _enter_check(
+    flow: Flow, state: DialogueState, step: CheckKbStep, messages: list[Message]
+) -> Result:
+    context = state.context
+    product = step.product or context.product or (flow.products[0] if flow.products else None)
+    same_asset = context.product is None or context.product == product
+    request = KbRequest(
+        flow_id=flow.id,
+        step_id=step.id,
+        query=SLOT_PLACEHOLDER.sub(lambda m: state.slots.get(m.group(1), ""), step.query).strip(),
+        product=product,
+        model=context.model if same_asset else None,
+        firmware=context.firmware if same_asset else None,
+    )
+    about = " ".join(p for p in (request.model or request.product, request.firmware) if p)
+    body = step.instruction or "Let me check the knowledge base for known issues"
+    body = body.strip() + (f" ({about})." if about else ".")
+    messages.append(text(body))
+    return state.model_copy(update={"pending_kb": request}), messages
+
+
+def escalate(state: DialogueState, reason: str, at: datetime, lead: str = "") -> Result:
+    """Hand off to a person now, keeping everything checked so far in the state."""
+    body = (lead + " " if lead else "") + (
+        "I'll pass this to an engineer with everything we've checked so far."
+    )
+    new = state.model_copy(
+        update={
+            "status": "escalated",
+            "escalation_reason": reason,
+            "pending_kb": None,
+            "pending_confirm": None,
+            "updated_at": at,
+        }
+    )
+    return new, [Message(type="handoff", text=body)]
+
+
+_VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)")
+
+
+def version_tuple(version: str | None) -> tuple[int, ...] | None:
+    """``"9.4.1"`` -> ``(9, 4, 1)``; ``None`` for anything that is not a dotted version."""
+    match = _VERSION.match((version or "").strip().lower())
+    if not match:
+        return None
+    parts = [int(p) for p in match.group(1).split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def cite(citations: tuple[dict[str, Any], ...]) -> str:
+    """A short "Source: ..." line naming the first citation."""
+    if not citations:
+        return ""
+    first = citations[0]
+    parts = [str(first.get(k)) for k in ("title", "version", "section") if first.get(k)]
+    return f" Source: {', '.join(parts)}." if parts else ""
+
+
+def kb_message(finding: KbFinding, request: KbRequest) -> tuple[Message, bool]:
+    """What to tell the user about a lookup, and whether to take the step's ``found`` branch."""
+    summary = finding.summary.strip().rstrip(".")
+    if not finding.found:
+        return text("I found no known issue that matches, so let's keep checking."), False
+    installed, fixed = version_tuple(request.firmware), version_tuple(finding.fixed_in)
+    asset = request.model or request.product or "this device"
+    known = f"This looks like a known issue: {summary}." if summary else "This is a known issue."
+    if fixed is not None and installed is not None and installed >= fixed:
+        body = (
+            f"There is a known issue like this ({summary or 'see the notes'}), but it was fixed in "
+            f"{finding.fixed_in} and this {asset} already runs {request.firmware}, so it is "
+            "something else. Let's keep checking."
+        )
+        return Message(type="text", text=body, citations=finding.citations), False
+    if fixed is not None:
+        runs = (
+            f"this {asset} runs {request.firmware}"
+            if request.firmware
+            else ("check the installed version under Settings > About")
+        )
+        body = f"{known} It is fixed in firmware {finding.fixed_in}; {runs}."
+    else:
+        body = known
+    body += cite(finding.citations)
+    return Message(type="text", text=body, citations=finding.citations), True

@@ -1,0 +1,161 @@
+"""The ``assist escalation`` and ``assist accounts`` command groups (Typer sub-apps).
+
+Mounted by ``bot.cli`` with ``app.add_typer(escalation_app, name="escalation")`` and
+``app.add_typer(accounts_app, name="accounts")``. Expected errors (``AssistError``) become one line
+on stderr and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.errors import AssistError, EscalationError
+from bot.escalation.accounts import load_accounts
+from bot.escalation.calendar import BusinessCalendar
+from bot.escalation.decision import Category, Decision, RemoteResolution
+from bot.escalation.entitlements import decide
+from bot.escalation.releases import load_releases
+
+DEFAULT_ACCOUNTS = Path("knowledge/accounts")
+DEFAULT_RELEASES = Path("knowledge/releases.yaml")
+
+escalation_app = typer.Typer(help="Contract-aware escalation decisions.", no_args_is_help=True)
+accounts_app = typer.Typer(help="Customer accounts, sites and contracts.", no_args_is_help=True)
+
+
+@contextmanager
+def _cli_errors() -> Iterator[None]:
+    """Turn an expected error into one line on stderr and exit code 1."""
+    try:
+        yield
+    except AssistError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def parse_site_time(text: str, calendar: BusinessCalendar, option: str) -> datetime:
+    """Read an ISO 8601 date and time: without an offset it is site-local, with one (or ``Z``) it
+    is converted to the site's zone. Raises ``EscalationError`` naming the option."""
+    value = text.strip()
+    try:
+        if "T" not in value.upper() and " " not in value:
+            raise ValueError("no time part")
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise EscalationError(
+            f"{option}: '{text}' is not an ISO 8601 date and time "
+            "(e.g. 2026-11-24T14:32 for site-local time, or 2026-11-24T19:32:00Z)"
+        ) from None
+    return calendar.localize(moment)
+
+
+@escalation_app.command("decide")
+def decide_command(
+    site: Annotated[str, typer.Option("--site", help="Site id.")],
+    asset: Annotated[str, typer.Option("--asset", help="Asset serial number.")],
+    category: Annotated[Category, typer.Option("--category", help="Fault category.")],
+    determined_at: Annotated[
+        str,
+        typer.Option(
+            "--determined-at",
+            help="When the fault was determined (ISO 8601; no offset = site-local time).",
+        ),
+    ],
+    remote_resolution: Annotated[
+        RemoteResolution,
+        typer.Option("--remote-resolution", help="How remote troubleshooting went."),
+    ] = RemoteResolution.NOT_ATTEMPTED,
+    unrepairable: Annotated[
+        bool, typer.Option("--unrepairable", help="The unit cannot be repaired.")
+    ] = False,
+    now: Annotated[
+        str | None,
+        typer.Option("--now", help="Decision time (ISO 8601); default --determined-at."),
+    ] = None,
+    accounts_dir: Annotated[
+        Path, typer.Option("--accounts", help="Folder of accounts YAML files.")
+    ] = DEFAULT_ACCOUNTS,
+    releases: Annotated[
+        Path,
+        typer.Option("--releases", help="Release trains YAML (target versions of updates)."),
+    ] = DEFAULT_RELEASES,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Decide the route, actions and dates the site's contract gives for a fault."""
+    with _cli_errors():
+        accounts = load_accounts(accounts_dir)
+        found = accounts.site(site)
+        if found is None:
+            raise EscalationError(f"unknown site '{site}'")
+        calendar = BusinessCalendar.for_site(found)
+        determined = parse_site_time(determined_at, calendar, "--determined-at")
+        moment = parse_site_time(now, calendar, "--now") if now else determined
+        latest: dict[str, str] = {}
+        if releases != DEFAULT_RELEASES or releases.is_file():
+            latest = load_releases(releases).latest_versions(as_of=moment.date())
+        decision = decide(
+            accounts,
+            site,
+            asset,
+            category,
+            remote_resolution,
+            unrepairable,
+            determined,
+            moment,
+            latest_versions=latest,
+            calendar=calendar,
+        )
+    if as_json:
+        typer.echo(json.dumps(decision.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_decision(decision)
+
+
+def _print_decision(decision: Decision) -> None:
+    console = Console()
+    table = Table(title=f"Escalation for {decision.site_id} / {decision.serial}", show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    table.add_row("entitled", "yes" if decision.entitled else "no")
+    table.add_row("tier", decision.tier.label if decision.tier else "-")
+    table.add_row("route", decision.route.value)
+    table.add_row("callback at", decision.callback_at.isoformat() if decision.callback_at else "-")
+    for action in decision.actions:
+        dates = ", ".join(f"{k.removesuffix('_date')} {v}" for k, v in action.dates().items())
+        target = f" -> {action.target_version}" if action.target_version else ""
+        table.add_row(f"action: {action.kind.value}", (dates or "-") + target)
+    table.add_row(
+        "site representative", "required" if decision.site_representative_required else "-"
+    )
+    console.print(table)
+    for reason in decision.reasons:
+        console.print(f"- {reason}", highlight=False, markup=False)
+
+
+@accounts_app.command("check")
+def check_command(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder of accounts YAML files.")
+    ] = DEFAULT_ACCOUNTS,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Validate every *.yaml in the folder; print counts, or the first error with file and line."""
+    with _cli_errors():
+        counts = load_accounts(directory).summary()
+    if as_json:
+        typer.echo(json.dumps({"ok": True, **counts}))
+        return
+    typer.echo(
+        f"ok: {counts['files']} files, {counts['customers']} customers, "
+        f"{counts['contracts']} contracts, {counts['sites']} sites, {counts['assets']} assets, "
+        f"{counts['countries']} countries, {counts['timezones']} time zones"
+    )

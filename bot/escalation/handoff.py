@@ -1,0 +1,240 @@
+"""The KCS-style handoff record an engineer receives, and the plain-words summary the user sees.
+
+A ``HandoffRecord`` carries the issue in the user's own words, the environment (customer, site,
+room, asset, firmware, contract), every diagnostic step, the suspected cause, the knowledge-base
+sources consulted, the entitlement decision, the site representative and a priority. It renders
+as JSON (``to_json``), Markdown (``to_markdown``: every user-typed string escaped, never raw HTML)
+and a message for the user (``user_summary``). Building one does no I/O; storing it is the
+store's job.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from bot.errors import EscalationError
+from bot.escalation.accounts import Accounts, Site, Tier
+from bot.escalation.decision import ActionKind, Category, Decision, RemoteResolution, Route
+from bot.escalation.handoff_text import render_markdown, render_user_summary
+
+Priority = Literal["P1", "P2", "P3"]
+Impact = Literal["room_down", "degraded", "question"]
+_IMPACT_PRIORITY: dict[str, Priority] = {"room_down": "P1", "degraded": "P2", "question": "P3"}
+
+
+def priority_for(category: Category | str, impact: Impact | None = None) -> Priority:
+    """P1 room down, P2 degraded, P3 question. A resolved outcome is P3; a known impact decides;
+    otherwise a hardware fault counts as room down (P1) and any other fault as degraded (P2)."""
+    if Category(category) is Category.RESOLVED:
+        return "P3"
+    if impact is not None:
+        return _IMPACT_PRIORITY[impact]
+    return "P1" if Category(category) is Category.HARDWARE else "P2"
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Environment(_Record):
+    """Where the fault is: customer, site, room, asset, firmware and contract."""
+
+    customer_id: str
+    customer_name: str
+    site_id: str
+    site_name: str
+    timezone: str
+    city: str | None = None
+    room: str | None = None
+    asset_serial: str
+    asset_model: str | None = None
+    asset_product: str | None = None
+    firmware: str | None = None
+    contract_id: str | None = None
+    contract_tier: Tier | None = None
+    contract_valid_until: date | None = None
+
+    @classmethod
+    def from_accounts(
+        cls, accounts: Accounts, site: Site, serial: str, room: str | None = None
+    ) -> Environment:
+        """Fill every field the accounts know; ``room`` overrides the asset's registered room."""
+        customer = accounts.customer_of(site)
+        asset = accounts.asset(site, serial)
+        contract = accounts.contract_of(site)
+        return cls(
+            customer_id=customer.id,
+            customer_name=customer.name,
+            site_id=site.id,
+            site_name=site.name,
+            timezone=site.timezone,
+            city=site.city,
+            room=room or (asset.room if asset else None),
+            asset_serial=serial,
+            asset_model=asset.model if asset else None,
+            asset_product=asset.product if asset else None,
+            firmware=asset.firmware if asset else None,
+            contract_id=contract.id if contract else None,
+            contract_tier=contract.tier if contract else None,
+            contract_valid_until=contract.ends if contract else None,
+        )
+
+
+class DiagnosticStep(_Record):
+    """One step of fault isolation: what was asked, what the user answered, and when."""
+
+    step_id: str
+    question: str
+    answer: str
+    at: AwareDatetime
+
+
+class SuspectedCause(_Record):
+    """The engine's best explanation, with a confidence between 0 and 1."""
+
+    summary: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    category: Category
+
+
+class Citation(_Record):
+    """A knowledge-base passage consulted: document title, source path, version, section."""
+
+    title: str
+    source: str
+    version: str | None = None
+    section: str | None = None
+
+
+class ActionRecord(_Record):
+    """An ``Action`` as stored in the record."""
+
+    kind: ActionKind
+    reason: str
+    dispatch_date: date | None = None
+    delivery_date: date | None = None
+    return_due_date: date | None = None
+    onsite_date: date | None = None
+    target_version: str | None = None
+
+
+class DecisionRecord(_Record):
+    """The ``Decision`` as stored in the record."""
+
+    entitled: bool
+    tier: Tier | None
+    route: Route
+    callback_at: AwareDatetime | None
+    actions: tuple[ActionRecord, ...]
+    site_representative_required: bool
+    reasons: tuple[str, ...]
+    category: Category
+    remote_resolution: RemoteResolution
+
+    @classmethod
+    def from_decision(cls, decision: Decision) -> DecisionRecord:
+        """Copy every field of an entitlement decision."""
+        return cls(
+            entitled=decision.entitled,
+            tier=decision.tier,
+            route=decision.route,
+            callback_at=decision.callback_at,
+            actions=tuple(
+                ActionRecord(
+                    kind=a.kind,
+                    reason=a.reason,
+                    dispatch_date=a.dispatch_date,
+                    delivery_date=a.delivery_date,
+                    return_due_date=a.return_due_date,
+                    onsite_date=a.onsite_date,
+                    target_version=a.target_version,
+                )
+                for a in decision.actions
+            ),
+            site_representative_required=decision.site_representative_required,
+            reasons=decision.reasons,
+            category=decision.category,
+            remote_resolution=decision.remote_resolution,
+        )
+
+
+class SiteRepresentative(_Record):
+    """Who on site works the problem with the engineer."""
+
+    name: str
+    phone: str
+    on_site: bool
+    available_for_duration: bool
+
+
+def new_handoff_id() -> str:
+    """A short reference the user can quote: "HO-" and 12 upper-case hex digits."""
+    return "HO-" + uuid.uuid4().hex[:12].upper()
+
+
+class HandoffRecord(_Record):
+    """Everything an engineer needs to pick the case up without asking again."""
+
+    id: str = Field(default_factory=new_handoff_id, pattern=r"^[A-Za-z0-9-]+$")
+    created_at: AwareDatetime
+    issue: str
+    environment: Environment
+    diagnostics: tuple[DiagnosticStep, ...] = ()
+    suspected_cause: SuspectedCause | None = None
+    kb_sources: tuple[Citation, ...] = ()
+    decision: DecisionRecord
+    site_representative: SiteRepresentative | None = None
+    priority: Priority
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The site's time zone, for rendering times site-locally."""
+        return ZoneInfo(self.environment.timezone)
+
+    def to_json(self) -> str:
+        """The record as indented JSON (dates ISO 8601)."""
+        return self.model_dump_json(indent=2)
+
+    def to_markdown(self) -> str:
+        """The record for the engineer queue; user-typed text is escaped, never raw HTML."""
+        return render_markdown(self)
+
+    def user_summary(self) -> str:
+        """What happens next and when, in plain words for the site user."""
+        return render_user_summary(self)
+
+
+def build_handoff(
+    accounts: Accounts,
+    decision: Decision,
+    *,
+    issue: str,
+    created_at: AwareDatetime,
+    diagnostics: tuple[DiagnosticStep, ...] = (),
+    suspected_cause: SuspectedCause | None = None,
+    kb_sources: tuple[Citation, ...] = (),
+    site_representative: SiteRepresentative | None = None,
+    impact: Impact | None = None,
+    room: str | None = None,
+) -> HandoffRecord:
+    """Assemble a record for a decision: environment from the accounts, priority from the
+    decision's category and the reported impact. Raises ``EscalationError`` for an unknown site."""
+    site = accounts.site(decision.site_id)
+    if site is None:
+        raise EscalationError(f"unknown site '{decision.site_id}'")
+    return HandoffRecord(
+        created_at=created_at,
+        issue=issue,
+        environment=Environment.from_accounts(accounts, site, decision.serial, room),
+        diagnostics=diagnostics,
+        suspected_cause=suspected_cause,
+        kb_sources=kb_sources,
+        decision=DecisionRecord.from_decision(decision),
+        site_representative=site_representative,
+        priority=priority_for(decision.category, impact),
+    )

@@ -1,0 +1,88 @@
+"""Query analysis: which products, versions and intent a question names."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.kb.schema import Chunk
+from bot.kb.tokens import tokenize
+from bot.kb.versions import find_versions
+
+_MODEL = re.compile(r"\b([A-Z]{2,4}-\d{1,4}[A-Z]{0,2})\b")
+INTENTS: dict[str, tuple[str, ...]] = {
+    "fixed": ("fix", "fixed", "fixes", "resolved", "resolve", "solved", "bug", "regression", "patched"),
+    "new": ("new in", "introduced", "added", "since which", "first", "support", "supports", "new"),
+    "known": ("known issue", "known issues", "workaround", "known problem", "still broken"),
+    "how": ("how do", "how to", "how can", "set up", "setup", "configure", "enable", "install", "steps"),
+    "changes": ("what changed", "changes in", "what's new", "whats new", "changelog", "release notes"),
+    "security": ("cve", "vulnerab", "security", "advisory", "exploit"),
+}
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    text: str
+    products: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
+    intents: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = field(default_factory=tuple)
+
+
+class ProductVocabulary:
+    """Words that point to a product: its id, model and issue-id prefixes, words typical of its titles."""
+
+    def __init__(self, chunks: Iterable[Chunk]) -> None:
+        alias: dict[str, Counter[str]] = defaultdict(Counter)
+        titles: dict[str, set[str]] = defaultdict(set)
+        products: set[str] = set()
+        for c in chunks:
+            products.add(c.product)
+            titles[c.product].add(c.title)
+            for m in _MODEL.findall(c.text):
+                alias[m.lower()][c.product] += 1
+                alias[m.split("-")[0].lower()][c.product] += 1
+        self.products = products
+        self.aliases: dict[str, str] = {}
+        for word, counts in alias.items():
+            product, n = counts.most_common(1)[0]
+            if n >= 2 and n >= 0.8 * sum(counts.values()):
+                self.aliases[word] = product
+        title_words: dict[str, Counter[str]] = defaultdict(Counter)
+        for product, names in titles.items():
+            for name in names:
+                for word in set(tokenize(name)):
+                    if len(word) > 3 and not word[0].isdigit():
+                        title_words[word][product] += 1
+        for word, counts in title_words.items():
+            product, n = counts.most_common(1)[0]
+            share = n / max(1, len(titles[product]))
+            if share >= 0.5 and n >= 0.9 * sum(counts.values()):
+                self.aliases.setdefault(word, product)
+        for product in products:
+            self.aliases[product.lower()] = product
+            for part in re.split(r"[-_ ]", product.lower()):
+                if len(part) > 3:
+                    self.aliases.setdefault(part, product)
+
+    def products_in(self, text: str) -> tuple[str, ...]:
+        found: list[str] = []
+        for token in tokenize(text):
+            product = self.aliases.get(token)
+            if product and product not in found:
+                found.append(product)
+        return tuple(found)
+
+
+def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
+    lower = text.lower()
+    intents = tuple(name for name, cues in INTENTS.items() if any(cue in lower for cue in cues))
+    return QueryAnalysis(
+        text=text,
+        products=vocabulary.products_in(text),
+        versions=tuple(find_versions(text)),
+        intents=intents,
+        identifiers=tuple(m.upper() for m in _MODEL.findall(text.upper())),
+    )

@@ -1,0 +1,200 @@
+"""Hybrid retrieval: BM25 and dense search fused by reciprocal rank, then filters and version logic.
+
+Filters given by the caller are hard (and a version filter that matches nothing fails closed, naming
+the nearest versions); products, versions and intents found in the question are soft boosts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from bot.errors import VersionNotFoundError
+from bot.kb.embedder import Embedder
+from bot.kb.lexical import LexicalIndex
+from bot.kb.query import ProductVocabulary, QueryAnalysis, analyse
+from bot.kb.schema import Chunk, Passage
+from bot.kb.vectorstore import VectorStore
+from bot.kb.versions import nearest, parse_range, parse_version, same_version
+
+Mode = Literal["hybrid", "bm25", "dense"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    product: str | None = None
+    version: str | None = None  # exact ('9.4.1'), series ('9.4.x'), range ('9.0..9.4'), bound ('>=9')
+    doc_type: str | None = None
+    audience: str = "customer"  # customer sees customer documents only; engineer sees all
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    passages: list[Passage]
+    analysis: QueryAnalysis
+    evidence: float  # best dense cosine of any candidate: how close the knowledge base comes at all
+    notices: list[str] = field(default_factory=list)
+    missing_version: str | None = None
+
+
+@dataclass(frozen=True)
+class RetrievalParams:
+    candidates: int = 40
+    rrf_k: int = 60
+    bm25_weight: float = 1.0
+    dense_weight: float = 1.0
+
+
+class HybridRetriever:
+    """Searches one live index generation plus its vector store."""
+
+    def __init__(
+        self,
+        lexical: LexicalIndex,
+        store: VectorStore,
+        embedder: Embedder,
+        params: RetrievalParams | None = None,
+    ) -> None:
+        self.lexical = lexical
+        self.store = store
+        self.embedder = embedder
+        self.params = params or RetrievalParams()
+        self.vocabulary = ProductVocabulary(lexical.chunks)
+        chunks = lexical.chunks
+        self._product = np.array([c.product for c in chunks], dtype=object)
+        self._audience = np.array([c.audience for c in chunks], dtype=object)
+        self._doc_type = np.array([c.doc_type for c in chunks], dtype=object)
+        self._versions_by_product: dict[str, set[str]] = {}
+        for c in chunks:
+            if c.version:
+                self._versions_by_product.setdefault(c.product, set()).add(c.version)
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        return self.lexical.chunks
+
+    def versions(self, product: str | None = None) -> set[str]:
+        if product:
+            return set(self._versions_by_product.get(product, set()))
+        return {v for vs in self._versions_by_product.values() for v in vs}
+
+    def _mask(self, filters: Filters) -> np.ndarray:
+        mask = np.ones(len(self.chunks), dtype=bool)
+        if filters.audience != "engineer":
+            mask &= self._audience == "customer"
+        if filters.product:
+            mask &= self._product == filters.product
+        if filters.doc_type:
+            mask &= self._doc_type == filters.doc_type
+        if filters.version:
+            wanted = parse_range(filters.version)
+            if wanted is None:
+                raise VersionNotFoundError(filters.version, [], filters.product)
+            vmask = np.array([bool(c.version) and wanted.contains(c.version) for c in self.chunks])
+            if not (mask & vmask).any():
+                near = nearest(filters.version, self.versions(filters.product))
+                raise VersionNotFoundError(filters.version, near, filters.product)
+            mask &= vmask
+        return mask
+
+    def _where(self, filters: Filters) -> dict[str, str]:
+        where: dict[str, str] = {}
+        if filters.audience != "engineer":
+            where["audience"] = "customer"
+        if filters.product:
+            where["product"] = filters.product
+        if filters.doc_type:
+            where["doc_type"] = filters.doc_type
+        return where
+
+    def _missing_version(self, analysis: QueryAnalysis, filters: Filters) -> tuple[str, list[str]] | None:
+        """A version the question names that no document of the named product speaks of."""
+        product = filters.product or (analysis.products[0] if len(analysis.products) == 1 else None)
+        for version in analysis.versions:
+            known = self.versions(product)
+            if not known or any(same_version(version, v) for v in known):
+                continue
+            if product is None and any(version in c.text for c in self.chunks[:50_000]):
+                continue
+            return version, nearest(version, known)
+        return None
+
+    def search(
+        self, query: str, k: int = 5, filters: Filters | None = None, mode: Mode = "hybrid"
+    ) -> SearchResult:
+        filters = filters or Filters()
+        analysis = analyse(query, self.vocabulary)
+        if not self.chunks:
+            return SearchResult([], analysis, 0.0, ["the knowledge base is empty: run assist ingest"])
+        mask = self._mask(filters)
+        n = self.params.candidates
+        ranks: dict[int, float] = {}
+        similarity: dict[int, float] = {}
+        evidence = 0.0
+        if mode in ("hybrid", "bm25"):
+            scores = np.where(mask, self.lexical.scores(query), 0.0)
+            top = np.argsort(-scores, kind="stable")[:n]
+            for rank, idx in enumerate(int(i) for i in top if scores[i] > 0):
+                ranks[idx] = ranks.get(idx, 0.0) + self.params.bm25_weight / (self.params.rrf_k + rank + 1)
+        if mode in ("hybrid", "dense"):
+            vector = self.embedder.embed_query(query)
+            hits = self.store.query(vector, n * 2, self._where(filters))
+            rank = 0
+            for cid, sim in hits:
+                idx = self.lexical.position.get(cid)
+                if idx is None or not mask[idx]:
+                    continue  # a vector of an older generation, or filtered out by version
+                similarity[idx] = sim
+                evidence = max(evidence, sim)
+                ranks[idx] = ranks.get(idx, 0.0) + self.params.dense_weight / (self.params.rrf_k + rank + 1)
+                rank += 1
+                if rank >= n:
+                    break
+        fused = {idx: score * self._boost(self.chunks[idx], analysis) for idx, score in ranks.items()}
+        order = sorted(fused, key=lambda i: fused[i], reverse=True)[:k]
+        passages = [Passage(self.chunks[i], fused[i], similarity.get(i, 0.0)) for i in order]
+        notices: list[str] = []
+        missing = self._missing_version(analysis, filters)
+        if missing:
+            version, near = missing
+            notices.append(f"no notes for version {version}; nearest: {', '.join(near) or 'none'}")
+        if mode == "bm25":
+            evidence = _lexical_evidence(query, passages)
+        return SearchResult(passages, analysis, evidence, notices, missing[0] if missing else None)
+
+    @staticmethod
+    def _boost(chunk: Chunk, analysis: QueryAnalysis) -> float:
+        boost = 1.0
+        if analysis.products and chunk.product in analysis.products:
+            boost *= 1.5
+        if analysis.versions and chunk.version:
+            if any(same_version(v, chunk.version) for v in analysis.versions):
+                boost *= 1.6
+        section = chunk.section.lower()
+        release_doc = chunk.doc_type in ("release_notes", "patch_notes")
+        if "fixed" in analysis.intents and release_doc and "fix" in section:
+            boost *= 1.3
+        if "new" in analysis.intents and any(w in section for w in ("new", "feature", "added")):
+            boost *= 1.2
+        if "known" in analysis.intents and ("known" in section or chunk.doc_type == "known_issues"):
+            boost *= 1.25
+        if "how" in analysis.intents and chunk.doc_type in ("how_to", "feature_doc"):
+            boost *= 1.2
+        if "security" in analysis.intents and chunk.doc_type == "security_advisory":
+            boost *= 1.3
+        if any(ident in chunk.text.upper() for ident in analysis.identifiers):
+            boost *= 1.4
+        return boost
+
+
+def _lexical_evidence(query: str, passages: Sequence[Passage]) -> float:
+    from bot.kb.tokens import tokenize
+
+    wanted = {t for t in tokenize(query) if parse_version(t) is None}
+    if not wanted or not passages:
+        return 0.0
+    have = set(tokenize(passages[0].chunk.search_text))
+    return len(wanted & have) / len(wanted)

@@ -1,0 +1,110 @@
+"""The knowledge base as the rest of the assistant sees it: open, warm up, search, ask.
+
+``KnowledgeBase.open`` reads the live index generation once; ``reload()`` picks up a new ingest.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from bot.config import Settings
+from bot.errors import InvalidQueryError
+from bot.kb.answer import Answer, compose_extractive
+from bot.kb.embedder import Embedder, SentenceTransformerEmbedder
+from bot.kb.lexical import LexicalIndex, current_generation
+from bot.kb.retriever import Filters, HybridRetriever, Mode, RetrievalParams, SearchResult
+from bot.kb.schema import IndexLayout, collection_name
+from bot.kb.vectorstore import ChromaVectorStore, VectorStore
+
+
+def open_vector_store(settings: Settings, root: Path, embedder: Embedder) -> VectorStore:
+    """The configured Chroma (embedded folder under the index root, or a server), with our embedder."""
+    name = collection_name(settings.index.collection, embedder.name, embedder.dimension)
+    if settings.index.chroma_mode == "http":
+        return ChromaVectorStore.http(settings.index.chroma_host, settings.index.chroma_port, name, embedder)
+    return ChromaVectorStore.embedded(IndexLayout(root).chroma, name, embedder)
+
+
+def make_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder.from_settings(settings.embedding)
+
+
+class KnowledgeBase:
+    """Search and grounded answers over one index folder."""
+
+    def __init__(
+        self,
+        root: Path,
+        embedder: Embedder,
+        store: VectorStore,
+        *,
+        params: RetrievalParams | None = None,
+        abstain_threshold: float = 0.44,
+        max_question_chars: int = 2000,
+    ) -> None:
+        self.layout = IndexLayout(root)
+        self.embedder = embedder
+        self.store = store
+        self.params = params or RetrievalParams()
+        self.abstain_threshold = abstain_threshold
+        self.max_question_chars = max_question_chars
+        self._lock = threading.Lock()
+        self._retriever = self._load()
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, root: Path | None = None, embedder: Embedder | None = None
+    ) -> KnowledgeBase:
+        root = root or settings.chroma_dir
+        embedder = embedder or make_embedder(settings)
+        r = settings.retrieval
+        params = RetrievalParams(r.candidates, r.rrf_k, r.bm25_weight, r.dense_weight)
+        return cls(
+            root,
+            embedder,
+            open_vector_store(settings, root, embedder),
+            params=params,
+            abstain_threshold=r.abstain_threshold,
+            max_question_chars=r.max_question_chars,
+        )
+
+    def _load(self) -> HybridRetriever:
+        folder = current_generation(self.layout)
+        lexical = LexicalIndex.load(folder) if folder else LexicalIndex([])
+        return HybridRetriever(lexical, self.store, self.embedder, self.params)
+
+    def reload(self) -> None:
+        retriever = self._load()
+        with self._lock:
+            self._retriever = retriever
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        return self._retriever
+
+    def warm_up(self) -> None:
+        warm = getattr(self.embedder, "warm_up", None)
+        if warm:
+            warm()
+
+    def _check(self, question: str) -> str:
+        text = question.strip()
+        if not text:
+            raise InvalidQueryError("the question is empty")
+        if len(text) > self.max_question_chars:
+            raise InvalidQueryError(
+                f"the question is {len(text)} characters; the limit is {self.max_question_chars}"
+            )
+        return text
+
+    def search(
+        self, question: str, k: int = 5, filters: Filters | None = None, mode: Mode = "hybrid"
+    ) -> SearchResult:
+        return self._retriever.search(self._check(question), k, filters, mode)
+
+    def ask(
+        self, question: str, k: int = 5, filters: Filters | None = None, mode: Mode = "hybrid"
+    ) -> Answer:
+        result = self.search(question, k, filters, mode)
+        return compose_extractive(question, result, self.abstain_threshold)

@@ -1,0 +1,166 @@
+"""Version strings as they appear in real release notes, and how to compare them.
+
+Tolerates ``v1.2.3``, ``1.6.870``, ``7.0.0-rc1``, ``stable-9909``, ``6.18.0 (2023-02-16)`` and
+``v6_18_0`` (file names). A pre-release sorts before its release.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import total_ordering
+
+_PRE_RANK = {"dev": 0, "alpha": 1, "a": 1, "beta": 2, "b": 2, "pre": 3, "rc": 3}
+_CORE = r"(?:stable-\d+|\d+(?:\.\d+){1,3}(?:[-.]?(?:rc|beta|alpha|pre|dev|a|b)\.?\d*)?)"
+VERSION_IN_TEXT = re.compile(rf"(?<![\w.\-/])[vV]?({_CORE})(?![\w]|\.\d)")
+_FULL = re.compile(
+    r"^[vV]?(?:(?P<stable>stable-\d+)|(?P<nums>\d+(?:[._]\d+){0,3})"
+    r"(?:[-.]?(?P<pre>rc|beta|alpha|pre|dev|a|b)\.?(?P<pren>\d*))?)$"
+)
+
+
+@total_ordering
+@dataclass(frozen=True)
+class Version:
+    """A parsed version: numeric release parts plus an optional pre-release tag."""
+
+    parts: tuple[int, ...]
+    pre: tuple[int, int] | None = None
+    text: str = ""
+
+    @property
+    def canonical(self) -> str:
+        if self.text.startswith("stable-"):
+            return self.text
+        base = ".".join(str(p) for p in self.parts)
+        if self.pre is None:
+            return base
+        names = {0: "dev", 1: "alpha", 2: "beta", 3: "rc"}
+        return f"{base}-{names[self.pre[0]]}{self.pre[1] or ''}"
+
+    def _key(self) -> tuple[tuple[int, ...], tuple[int, int]]:
+        parts = self.parts + (0,) * (4 - len(self.parts))
+        return parts, self.pre if self.pre is not None else (9, 0)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._key() < other._key()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __str__(self) -> str:
+        return self.canonical
+
+
+def parse_version(text: str) -> Version | None:
+    """Parse one version string; ``None`` when it is not a version at all."""
+    raw = text.strip().split(" (")[0].strip().rstrip(":")
+    m = _FULL.match(raw)
+    if not m:
+        return None
+    if m.group("stable"):
+        number = int(m.group("stable").split("-")[1])
+        return Version((number,), None, m.group("stable"))
+    nums = tuple(int(p) for p in re.split(r"[._]", m.group("nums")))
+    if len(nums) == 1 and not m.group("pre"):
+        return None  # a bare number is not a version
+    pre = None
+    if m.group("pre"):
+        pre = (_PRE_RANK[m.group("pre")], int(m.group("pren") or 0))
+    return Version(nums, pre, raw)
+
+
+def normalize(text: str) -> str:
+    """The canonical spelling used in indexes and filters ('v9.4.1' -> '9.4.1')."""
+    v = parse_version(text)
+    return v.canonical if v else text.strip()
+
+
+def find_versions(text: str) -> list[str]:
+    """Every version mentioned in a text, canonical, in order of appearance, without repeats."""
+    seen: list[str] = []
+    for m in VERSION_IN_TEXT.finditer(text):
+        v = parse_version(m.group(1))
+        if v and v.canonical not in seen:
+            seen.append(v.canonical)
+    return seen
+
+
+def same_version(a: str, b: str) -> bool:
+    va, vb = parse_version(a), parse_version(b)
+    if va is None or vb is None:
+        return a.strip() == b.strip()
+    return va == vb
+
+
+@dataclass(frozen=True)
+class VersionRange:
+    """An inclusive range; either end may be open. Parsed from '9.3', '9.0..9.4', '>=9.4', '<10'."""
+
+    low: Version | None
+    high: Version | None
+    low_inclusive: bool = True
+    high_inclusive: bool = True
+    exact: Version | None = None
+    prefix: tuple[int, ...] | None = None
+
+    def contains(self, version: str) -> bool:
+        v = parse_version(version)
+        if v is None:
+            return False
+        if self.exact is not None:
+            return v == self.exact
+        if self.prefix is not None:
+            return v.parts[: len(self.prefix)] == self.prefix
+        if self.low is not None and (v < self.low or (v == self.low and not self.low_inclusive)):
+            return False
+        return not (
+            self.high is not None and (v > self.high or (v == self.high and not self.high_inclusive))
+        )
+
+
+def parse_range(spec: str) -> VersionRange | None:
+    """Parse a version filter: exact ('9.4.1'), series ('9.4.x'), range ('9.0..9.4.1'), bound ('>=9.4')."""
+    s = spec.strip()
+    if ".." in s:
+        lo, hi = (p.strip() for p in s.split("..", 1))
+        low = parse_version(lo) if lo else None
+        high = parse_version(hi) if hi else None
+        if (lo and low is None) or (hi and high is None):
+            return None
+        return VersionRange(low, high)
+    for op in (">=", "<=", ">", "<"):
+        if s.startswith(op):
+            v = parse_version(s[len(op) :])
+            if v is None:
+                return None
+            if op.startswith(">"):
+                return VersionRange(v, None, low_inclusive=op == ">=")
+            return VersionRange(None, v, high_inclusive=op == "<=")
+    if s.endswith((".x", ".*")):
+        nums = s[:-2].lstrip("vV").split(".")
+        if all(n.isdigit() for n in nums):
+            return VersionRange(None, None, prefix=tuple(int(n) for n in nums))
+        return None
+    v = parse_version(s)
+    return VersionRange(None, None, exact=v) if v else None
+
+
+def nearest(target: str, available: Iterable[str], n: int = 2) -> list[str]:
+    """The closest existing versions below and above ``target`` (for a fail-closed message)."""
+    t = parse_version(target)
+    parsed = sorted({v for v in (parse_version(a) for a in available) if v is not None})
+    if t is None or not parsed:
+        return [str(v) for v in parsed[:n]]
+    below = [v for v in parsed if v < t]
+    above = [v for v in parsed if v > t]
+    picked = below[-(n // 2 or 1) :] + above[: n - min(len(below), n // 2 or 1)]
+    return [str(v) for v in picked][:n] if picked else [str(v) for v in parsed[-n:]]

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.errors import InvalidQueryError, VersionNotFoundError
+from bot.kb.embedder import FakeEmbedder
+from bot.kb.retriever import Filters
+from bot.kb.schema import IndexLayout
+from bot.kb.service import KnowledgeBase
+from bot.kb.vectorstore import InMemoryVectorStore
+from ingest.pipeline import Ingestor
+
+
+@pytest.fixture
+def kb(tmp_path: Path, corpus: Path) -> KnowledgeBase:
+    store = InMemoryVectorStore()
+    embedder = FakeEmbedder()
+    Ingestor(IndexLayout(tmp_path / "index"), embedder, store).run([corpus])
+    return KnowledgeBase(tmp_path / "index", embedder, store, abstain_threshold=0.0)
+
+
+def test_fixed_in_question_cites_the_fixing_release(kb: KnowledgeBase) -> None:
+    answer = kb.ask("which firmware fixed the HDMI handshake CX-4821 on display 2?")
+    assert not answer.abstained
+    top = answer.passages[0].chunk
+    assert top.version == "9.4.1" and top.doc_type in ("release_notes", "patch_notes")
+    assert "CX-4821" in answer.text and "[1]" in answer.text
+    assert answer.citations[0].source == top.source
+
+
+def test_identifiers_found_by_bm25(kb: KnowledgeBase) -> None:
+    result = kb.search("TX-612", mode="bm25")
+    assert result.passages[0].chunk.version == "2.2.0"
+
+
+def test_version_filter_exact_range_and_fail_closed(kb: KnowledgeBase) -> None:
+    only = kb.search("display standby", filters=Filters(version="9.4.0"))
+    assert {p.chunk.version for p in only.passages} == {"9.4.0"}
+    ranged = kb.search("fixed", filters=Filters(version="9.4.0..9.4.1"))
+    assert {p.chunk.version for p in ranged.passages} <= {"9.4.0", "9.4.1"}
+    with pytest.raises(VersionNotFoundError) as err:
+        kb.search("anything", filters=Filters(product="codec", version="9.9"))
+    assert err.value.nearest == ["9.4.1"] or "9.4.1" in err.value.nearest
+    assert "nearest" in str(err.value)
+
+
+def test_question_naming_a_missing_version_abstains_with_nearest(kb: KnowledgeBase) -> None:
+    answer = kb.ask("what changed in codec 9.9?")
+    assert answer.abstained and "9.9" in answer.text and "9.4.1" in answer.text
+
+
+def test_engineer_documents_never_reach_customers(kb: KnowledgeBase) -> None:
+    customer = kb.search("power supply NV-PSU-180-B replacement", k=10)
+    assert all(p.chunk.audience == "customer" for p in customer.passages)
+    engineer = kb.search("power supply NV-PSU-180-B replacement", filters=Filters(audience="engineer"))
+    assert engineer.passages[0].chunk.doc_type == "service_bulletin"
+
+
+def test_weak_evidence_abstains(tmp_path: Path, corpus: Path) -> None:
+    store = InMemoryVectorStore()
+    embedder = FakeEmbedder()
+    Ingestor(IndexLayout(tmp_path / "i2"), embedder, store).run([corpus])
+    strict = KnowledgeBase(tmp_path / "i2", embedder, store, abstain_threshold=0.99)
+    answer = strict.ask("does the codec support bluetooth speakerphones?")
+    assert answer.abstained and answer.citations == [] and "engineer" in answer.text
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 10_000])
+def test_empty_and_oversized_questions(kb: KnowledgeBase, question: str) -> None:
+    with pytest.raises(InvalidQueryError):
+        kb.ask(question)
+
+
+def test_empty_index_says_so(tmp_path: Path) -> None:
+    kb = KnowledgeBase(tmp_path / "none", FakeEmbedder(), InMemoryVectorStore())
+    answer = kb.ask("anything at all?")
+    assert answer.abstained and answer.notices == ["the knowledge base is empty: run assist ingest"]
+
+
+def test_three_modes_return_passages(kb: KnowledgeBase) -> None:
+    for mode in ("hybrid", "bm25", "dense"):
+        assert kb.search("panel connecting certificate", mode=mode).passages  # type: ignore[arg-type]
