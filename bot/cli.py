@@ -28,7 +28,8 @@ def build_app() -> typer.Typer:
     @app.callback()
     def root(
         version: Annotated[
-            bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+            bool,
+            typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
         ] = False,
     ) -> None:
         """Settings come from ASSIST_* environment variables and an optional .env file."""
@@ -39,6 +40,10 @@ def build_app() -> typer.Typer:
     eval_app.command("retrieval")(eval_retrieval_command)
     app.add_typer(eval_app, name="eval")
     from bot.api.commands import serve_command
+    from bot.escalation.commands import accounts_app, escalation_app
+
+    app.add_typer(escalation_app, name="escalation")
+    app.add_typer(accounts_app, name="accounts")
 
     app.command("serve")(serve_command)
     return app

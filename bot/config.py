@@ -27,7 +27,9 @@ class PathSettings(BaseModel):
 
 class IndexSettings(BaseModel):
     chroma_mode: Literal["embedded", "http"] = Field("embedded", description="Chroma client mode.")
-    chroma_path: Path | None = Field(None, description="Embedded Chroma folder; default <data_dir>/index.")
+    chroma_path: Path | None = Field(
+        None, description="Embedded Chroma folder; default <data_dir>/index."
+    )
     chroma_host: str = Field("127.0.0.1", description="Chroma server host (http mode).")
     chroma_port: int = Field(8001, ge=1, le=65535, description="Chroma server port (http mode).")
     collection: str = Field("kb", description="Collection name prefix.")
@@ -43,7 +45,9 @@ class EmbeddingSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
-    provider: str | None = Field(None, description="LangChain provider (openai, ollama); none = extractive.")
+    provider: str | None = Field(
+        None, description="LangChain provider (openai, ollama); none = extractive."
+    )
     model: str | None = Field(None, description="Chat model name.")
     base_url: str | None = Field(None, description="OpenAI-compatible or Ollama base URL.")
     api_key: SecretStr | None = Field(None, description="Provider API key.")
@@ -56,18 +60,23 @@ class ServerSettings(BaseModel):
     cors_origins: list[str] = Field(default_factory=list, description="Allowed browser origins.")
     cors_credentials: bool = Field(False, description="Allow credentialed CORS requests.")
     engineer_api_keys: list[SecretStr] = Field(
-        default_factory=lambda: [SecretStr(DEV_ENGINEER_KEY)], description="Keys for engineer routes."
+        default_factory=lambda: [SecretStr(DEV_ENGINEER_KEY)],
+        description="Keys for engineer routes.",
     )
     max_message_chars: int = Field(4000, gt=0, description="Longest chat message accepted.")
 
 
 class RetrievalSettings(BaseModel):
     k: int = Field(5, gt=0, le=100, description="Passages returned.")
-    candidates: int = Field(40, gt=0, le=1000, description="Candidates per retriever before fusion.")
+    candidates: int = Field(
+        40, gt=0, le=1000, description="Candidates per retriever before fusion."
+    )
     rrf_k: int = Field(60, gt=0, description="Reciprocal-rank-fusion constant.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
-    abstain_threshold: float = Field(0.44, ge=0, le=1, description="Below this evidence score: abstain.")
+    abstain_threshold: float = Field(
+        0.44, ge=0, le=1, description="Below this evidence score: abstain."
+    )
     max_question_chars: int = Field(2000, gt=0, description="Longest question accepted.")
 
 
@@ -81,14 +90,16 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = Field(
         "development", description="production refuses insecure values."
     )
-    database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in data_dir.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default SQLite in data_dir."
+    )
     log_level: str = Field("INFO", description="Logging level.")
-    paths: PathSettings = Field(default_factory=PathSettings)
-    index: IndexSettings = Field(default_factory=IndexSettings)
-    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
-    llm: LLMSettings = Field(default_factory=LLMSettings)
-    server: ServerSettings = Field(default_factory=ServerSettings)
-    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    paths: PathSettings = PathSettings()
+    index: IndexSettings = IndexSettings()
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    llm: LLMSettings = LLMSettings()
+    server: ServerSettings = ServerSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
 
     @model_validator(mode="after")
     def _refuse_insecure(self) -> Settings:

@@ -63,7 +63,9 @@ def load_retrieval_questions(path: Path) -> list[RetrievalQuestion]:
                 gold_files=tuple(str(g) for g in gold),
                 kind=kind,
                 version_constraint=str(vc) if vc else None,
-                answer_contains=tuple(str(c) for c in contains) if isinstance(contains, list) else (),
+                answer_contains=tuple(str(c) for c in contains)
+                if isinstance(contains, list)
+                else (),
             )
         )
     return out

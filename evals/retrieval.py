@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import AssistError
-from bot.kb.retriever import Filters
+from bot.kb.retriever import Filters, Mode
 from bot.kb.service import KnowledgeBase
 from evals.datasets import RetrievalQuestion
 from evals.metrics import abstention, mrr_at, ndcg_at, ranked_files, recall_at
@@ -41,9 +41,13 @@ def _summary(rows: Sequence[Row], k: int) -> dict[str, Any]:
         n = len(answerable) or 1
         return {
             "n": len(items),
-            f"recall@{k}": sum(recall_at(r.files, set(r.question.gold_files), k) for r in answerable) / n,
+            f"recall@{k}": sum(
+                recall_at(r.files, set(r.question.gold_files), k) for r in answerable
+            )
+            / n,
             "mrr@10": sum(mrr_at(r.files, set(r.question.gold_files), 10) for r in answerable) / n,
-            "ndcg@10": sum(ndcg_at(r.files, set(r.question.gold_files), 10) for r in answerable) / n,
+            "ndcg@10": sum(ndcg_at(r.files, set(r.question.gold_files), 10) for r in answerable)
+            / n,
         }
 
     by_kind: dict[str, list[Row]] = defaultdict(list)
@@ -53,10 +57,14 @@ def _summary(rows: Sequence[Row], k: int) -> dict[str, Any]:
     return {
         "overall": block(rows),
         "by_kind": {kind: block(items) for kind, items in sorted(by_kind.items())},
-        "abstention": abstention([r.abstained for r in rows], [r.question.unanswerable for r in rows]),
+        "abstention": abstention(
+            [r.abstained for r in rows], [r.question.unanswerable for r in rows]
+        ),
         "latency_ms": {
             "p50": 1000 * latencies[len(latencies) // 2] if latencies else 0.0,
-            "p95": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] if latencies else 0.0,
+            "p95": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
+            if latencies
+            else 0.0,
         },
     }
 
@@ -65,14 +73,16 @@ def evaluate_kb(
     kb: KnowledgeBase,
     questions: Sequence[RetrievalQuestion],
     k: int,
-    mode: str = "hybrid",
+    mode: Mode = "hybrid",
     tick: Callable[[], None] | None = None,
 ) -> tuple[dict[str, Any], list[Row]]:
     rows: list[Row] = []
     for q in questions:
         started = time.perf_counter()
         try:
-            answer = kb.ask(q.question, k=max(k, 10), filters=Filters(audience="engineer"), mode=mode)  # type: ignore[arg-type]
+            answer = kb.ask(
+                q.question, k=max(k, 10), filters=Filters(audience="engineer"), mode=mode
+            )  # type: ignore[arg-type]
             passages = answer.passages
             abstained, text = answer.abstained, answer.text
         except AssistError as exc:

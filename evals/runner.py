@@ -30,7 +30,9 @@ def run_retrieval_eval(
 
     unknown = [m for m in modes if m not in (*MODES, "naive")]
     if unknown or not modes:
-        raise ConfigError(f"unknown retrieval mode(s) {unknown}; choose from hybrid,bm25,dense,naive")
+        raise ConfigError(
+            f"unknown retrieval mode(s) {unknown}; choose from hybrid,bm25,dense,naive"
+        )
     if not corpus.is_dir():
         raise ConfigError(f"{corpus} is not a folder", setting="--corpus")
     root = index or index_dir_for(corpus, settings.paths.data_dir / "eval-index")
@@ -45,7 +47,11 @@ def run_retrieval_eval(
             progress.update(stage_tasks[stage], completed=done, total=total)
 
         ingest_report = Ingestor(
-            IndexLayout(root), embedder, store, max_file_bytes=settings.index.max_file_bytes, progress=tick
+            IndexLayout(root),
+            embedder,
+            store,
+            max_file_bytes=settings.index.max_file_bytes,
+            progress=tick,
         ).run([corpus])
         kb = KnowledgeBase(
             root, embedder, store, abstain_threshold=settings.retrieval.abstain_threshold
@@ -67,7 +73,7 @@ def run_retrieval_eval(
                 summary["chunks"] = baseline.chunk_count
                 results[mode] = summary
                 continue
-            summary, rows = evaluate_kb(kb, questions, k, mode, step)
+            summary, rows = evaluate_kb(kb, questions, k, mode, step)  # type: ignore[arg-type]
             results[mode] = summary
             if not rows_of_first:
                 rows_of_first = rows

@@ -54,7 +54,11 @@ def paragraphs_of(lines: list[str]) -> list[str]:
             continue
         is_item = bool(
             stripped[:2] in ("- ", "* ", "+ ", "• ")
-            or (stripped.split(" ", 1)[0].rstrip(".)").isdigit() and stripped[:1].isdigit() and " " in stripped)
+            or (
+                stripped.split(" ", 1)[0].rstrip(".)").isdigit()
+                and stripped[:1].isdigit()
+                and " " in stripped
+            )
         )
         if is_item:
             flush()

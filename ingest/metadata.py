@@ -89,10 +89,7 @@ def infer_metadata(doc: LoadedDocument) -> DocMeta:
     versions = [normalize(v) for v in _as_list(meta.get("versions") or meta.get("version"))]
     if not versions:
         from_name = filename_version(doc.source)
-        if from_name:
-            versions = [from_name]
-        else:
-            versions = find_versions(doc.title)
+        versions = [from_name] if from_name else find_versions(doc.title)
     released = str(meta.get("released") or meta.get("date") or "")
     m = _DATE.search(released)
     released = m.group(1) if m else ""

@@ -89,7 +89,9 @@ def split_document(doc: LoadedDocument, meta: DocMeta, limit: int = 1000) -> lis
             own_version = heading_version(section.heading)
             holder = next((entry for entry in reversed(stack) if entry[2]), None)
             if own_version is None and holder is not None and holder[0] == level:
-                level += 1  # a stray same-level heading inside a release section stays in that release
+                level += (
+                    1  # a stray same-level heading inside a release section stays in that release
+                )
             while stack and stack[-1][0] >= level:
                 stack.pop()
             date = _DATE.search(section.heading)

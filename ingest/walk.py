@@ -55,7 +55,9 @@ def walk(root: Path, max_bytes: int) -> tuple[list[Candidate], list[Rejected], i
             continue
         size = path.stat().st_size
         if size > max_bytes:
-            refused.append(Rejected(source, f"file is {size} bytes, over the {max_bytes}-byte limit"))
+            refused.append(
+                Rejected(source, f"file is {size} bytes, over the {max_bytes}-byte limit")
+            )
             continue
         take.append(Candidate(path, source))
     return take, refused, skipped

@@ -15,7 +15,9 @@ _real_connect = socket.socket.connect
 
 
 @pytest.fixture(autouse=True)
-def _no_network_in_unit_tests(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_network_in_unit_tests(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if request.node.get_closest_marker("integration"):
         return
 

@@ -43,9 +43,16 @@ def test_production_refuses_insecure_defaults() -> None:
 
 def test_error_tree_is_drawn_and_carries_context() -> None:
     doc = errors.__doc__ or ""
-    for name in ("ConfigError", "DocumentReadError", "StoreUnavailableError", "FlowDefinitionError"):
+    for name in (
+        "ConfigError",
+        "DocumentReadError",
+        "StoreUnavailableError",
+        "FlowDefinitionError",
+    ):
         assert name in doc and issubclass(getattr(errors, name), errors.AssistError)
-    e = errors.FlowDefinitionError("unknown step 'x'", file="f.yaml", flow="echo", step="s1", fix="add it")
+    e = errors.FlowDefinitionError(
+        "unknown step 'x'", file="f.yaml", flow="echo", step="s1", fix="add it"
+    )
     assert (e.file, e.flow, e.step) == ("f.yaml", "echo", "s1")
     assert str(e) == "f.yaml, flow 'echo', step 's1': unknown step 'x' Fix: add it"
 
@@ -59,7 +66,9 @@ def test_cli_version_and_help() -> None:
         assert command in helped.stdout
 
 
-def test_cli_unknown_setting_value_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_cli_unknown_setting_value_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("ASSIST_INDEX__CHROMA_MODE", "cloud")
     result = runner.invoke(build_app(), ["ask", "hello", "--index", str(tmp_path)])
     assert result.exit_code == 1
@@ -76,11 +85,13 @@ def test_eval_dataset_errors_are_specific(tmp_path: Path) -> None:
     bad = tmp_path / "q.jsonl"
     bad.write_text('{"id": "a", "question": "x"}\nnot json\n')
     result = runner.invoke(
-        build_app(), ["eval", "retrieval", "--corpus", str(tmp_path), "--questions", str(bad), "--json"]
+        build_app(),
+        ["eval", "retrieval", "--corpus", str(tmp_path), "--questions", str(bad), "--json"],
     )
     assert result.exit_code == 1 and "q.jsonl:2: not JSON" in result.stderr
     bad.write_text(json.dumps({"id": "a", "question": "x"}) + "\n")
     result = runner.invoke(
-        build_app(), ["eval", "retrieval", "--corpus", str(tmp_path), "--questions", str(bad), "--json"]
+        build_app(),
+        ["eval", "retrieval", "--corpus", str(tmp_path), "--questions", str(bad), "--json"],
     )
     assert result.exit_code == 1 and "question 1 lacks gold_files" in result.stderr

@@ -37,7 +37,9 @@ def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {401: "unauthorized", 404: "not_found", 503: "unavailable"}.get(exc.status_code, "http_error")
+        code = {401: "unauthorized", 404: "not_found", 503: "unavailable"}.get(
+            exc.status_code, "http_error"
+        )
         return _error(exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)

@@ -20,6 +20,9 @@ def healthz() -> dict[str, str]:
 def readyz(state: StateDep) -> dict[str, object] | JSONResponse:
     """The model is warm and the index is open."""
     if not state.ready or state.kb is None:
-        body = {"status": "starting" if state.problem is None else "failed", "problem": state.problem}
+        body = {
+            "status": "starting" if state.problem is None else "failed",
+            "problem": state.problem,
+        }
         return JSONResponse(body, status_code=503)
     return {"status": "ready", "chunks": len(state.kb.retriever.chunks)}

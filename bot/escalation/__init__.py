@@ -1,69 +1,16 @@
 """Contract-aware escalation: accounts, business calendars, entitlement rules, handoff records.
 
-Pure code: nothing here does I/O except the YAML loaders (``load_accounts``, ``load_releases``),
-and nothing reads the clock. The CLI groups live in ``bot.escalation.commands``.
+Modules (import from them directly; this package imports nothing, so ``assist --version`` stays
+light):
+
+- ``accounts``: customers, contracts, sites, assets; ``load_accounts``; access-code hashes
+- ``calendar``: ``BusinessHours`` and ``BusinessCalendar`` (hours, time zone, public holidays)
+- ``decision``: ``Decision``, ``Action`` and the enums (tier, category, route, action kind)
+- ``entitlements``: ``decide``, the two contracts as pure rules (``hardware`` holds the
+  hardware-failure rules)
+- ``handoff``: the KCS-style ``HandoffRecord``, ``build_handoff``, ``priority_for``
+- ``releases``: firmware release trains, newest version per product
+- ``commands``: the ``assist escalation`` and ``assist accounts`` Typer groups
+
+Nothing here reads the clock; only the YAML loaders touch the file system.
 """
-
-from bot.escalation.accounts import (
-    Accounts,
-    Asset,
-    Contact,
-    Contract,
-    Customer,
-    Site,
-    Tier,
-    hash_access_code,
-    load_accounts,
-)
-from bot.escalation.calendar import BusinessCalendar, BusinessHours
-from bot.escalation.decision import (
-    Action,
-    ActionKind,
-    Category,
-    Decision,
-    RemoteResolution,
-    Route,
-)
-from bot.escalation.entitlements import decide
-from bot.escalation.handoff import (
-    Citation,
-    DiagnosticStep,
-    Environment,
-    HandoffRecord,
-    SiteRepresentative,
-    SuspectedCause,
-    build_handoff,
-    priority_for,
-)
-from bot.escalation.releases import Releases, load_releases
-
-__all__ = [
-    "Accounts",
-    "Action",
-    "ActionKind",
-    "Asset",
-    "BusinessCalendar",
-    "BusinessHours",
-    "Category",
-    "Citation",
-    "Contact",
-    "Contract",
-    "Customer",
-    "Decision",
-    "DiagnosticStep",
-    "Environment",
-    "HandoffRecord",
-    "Releases",
-    "RemoteResolution",
-    "Route",
-    "Site",
-    "SiteRepresentative",
-    "SuspectedCause",
-    "Tier",
-    "build_handoff",
-    "decide",
-    "hash_access_code",
-    "load_accounts",
-    "load_releases",
-    "priority_for",
-]

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 from collections.abc import Collection
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from bot.errors import AccountsError
 from bot.escalation.calendar import BusinessHours, region_problem
+from bot.escalation.decision import Tier
 from bot.escalation.yamlnodes import Loc, explain, line_of, read_yaml
 
 PRODUCT_IDS: tuple[str, ...] = ("cx-codec", "vx-camera", "ax-audio", "tx-panel", "wx-share")
@@ -37,18 +37,6 @@ def hash_access_code(code: str) -> str:
     surrounding spaces and upper-cased, so "demo-1234 " and "DEMO-1234" are the same code."""
     normalised = code.strip().upper().encode("utf-8")
     return hmac.new(_ACCESS_CODE_KEY, normalised, hashlib.sha256).hexdigest()
-
-
-class Tier(StrEnum):
-    """The two service contracts of the brochure."""
-
-    PREMIER = "premier"
-    PREMIER_PLUS = "premier_plus"
-
-    @property
-    def label(self) -> str:
-        """The brochure's name: "Premier" or "Premier Plus"."""
-        return "Premier Plus" if self is Tier.PREMIER_PLUS else "Premier"
 
 
 class _Strict(BaseModel):
@@ -309,17 +297,7 @@ class _Loader:
             hours = BusinessHours.parse(raw.business_hours)
         except ValueError as exc:
             self.fail(str(exc), (*at, "business_hours"))
+        fields = raw.model_dump(exclude={"access_code", "business_hours"})
         return Site(
-            id=raw.id,
-            name=raw.name,
-            customer_id=customer_id,
-            timezone=raw.timezone,
-            country=raw.country,
-            subdivision=raw.subdivision,
-            contract=raw.contract,
-            access_code_hash=code_hash,
-            business_hours=hours,
-            assets=tuple(raw.assets),
-            city=raw.city,
-            contact=raw.contact,
+            **fields, customer_id=customer_id, access_code_hash=code_hash, business_hours=hours
         )

@@ -242,13 +242,15 @@ class BusinessCalendar:
         local = self.to_local(moment)
         if self.is_business_time(local):
             return local
+        # Compare instants in UTC: within one zone Python compares wall times and ignores fold.
+        instant = local.astimezone(UTC)
         day = local.date()
         for _ in range(_MAX_SCAN_DAYS):
             opening = self._opening(day)
             if opening is not None:
-                if opening < local:  # the repeated hour's second pass may still be ahead
+                if opening.astimezone(UTC) < instant:  # a repeated hour's second pass may be ahead
                     opening = self._normalise(opening.replace(fold=1))
-                if opening > local:
+                if opening.astimezone(UTC) > instant:
                     return opening
             day = self.next_business_day(day)
         raise ValueError(f"no opening within {_MAX_SCAN_DAYS} days after {local.isoformat()}")

@@ -12,18 +12,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from bot.errors import AssistError, EscalationError
-from bot.escalation.accounts import load_accounts
-from bot.escalation.calendar import BusinessCalendar
 from bot.escalation.decision import Category, Decision, RemoteResolution
-from bot.escalation.entitlements import decide
-from bot.escalation.releases import load_releases
+
+if TYPE_CHECKING:
+    from bot.escalation.calendar import BusinessCalendar
 
 DEFAULT_ACCOUNTS = Path("knowledge/accounts")
 DEFAULT_RELEASES = Path("knowledge/releases.yaml")
@@ -91,6 +88,12 @@ def decide_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Decide the route, actions and dates the site's contract gives for a fault."""
+    # Imported here so that building the CLI loads no pydantic models or holiday tables.
+    from bot.escalation.accounts import load_accounts
+    from bot.escalation.calendar import BusinessCalendar
+    from bot.escalation.entitlements import decide
+    from bot.escalation.releases import load_releases
+
     with _cli_errors():
         accounts = load_accounts(accounts_dir)
         found = accounts.site(site)
@@ -121,6 +124,9 @@ def decide_command(
 
 
 def _print_decision(decision: Decision) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console()
     table = Table(title=f"Escalation for {decision.site_id} / {decision.serial}", show_header=False)
     table.add_column("field", style="bold")
@@ -149,6 +155,8 @@ def check_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Validate every *.yaml in the folder; print counts, or the first error with file and line."""
+    from bot.escalation.accounts import load_accounts
+
     with _cli_errors():
         counts = load_accounts(directory).summary()
     if as_json:

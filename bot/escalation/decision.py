@@ -1,6 +1,7 @@
 """What the entitlement rules decide: the route to a human, the actions with their dates, and the
 reasons in plain words. Frozen values, JSON-ready through ``to_dict`` (the CLI contract of
-``assist escalation decide --json``)."""
+``assist escalation decide --json``). Standard library only, so the CLI can import the enums
+without loading pydantic or the holiday tables."""
 
 from __future__ import annotations
 
@@ -8,7 +9,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.escalation.accounts import Tier
+
+class Tier(StrEnum):
+    """The two service contracts of the brochure."""
+
+    PREMIER = "premier"
+    PREMIER_PLUS = "premier_plus"
+
+    @property
+    def label(self) -> str:
+        """The brochure's name: "Premier" or "Premier Plus"."""
+        return "Premier Plus" if self is Tier.PREMIER_PLUS else "Premier"
 
 
 class Category(StrEnum):

@@ -27,9 +27,17 @@ from datetime import datetime
 from typing import TypeVar
 
 from bot.errors import EscalationError
-from bot.escalation.accounts import Accounts, Asset, Contract, Tier
+from bot.escalation.accounts import Accounts, Asset, Contract
 from bot.escalation.calendar import BusinessCalendar
-from bot.escalation.decision import Action, ActionKind, Category, Decision, RemoteResolution, Route
+from bot.escalation.decision import (
+    Action,
+    ActionKind,
+    Category,
+    Decision,
+    RemoteResolution,
+    Route,
+    Tier,
+)
 from bot.escalation.hardware import premier_hardware, premier_plus_hardware
 from bot.escalation.releases import version_key
 from bot.escalation.wording import SiteClock, format_day, format_time, place_name

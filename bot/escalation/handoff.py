@@ -18,8 +18,15 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from bot.errors import EscalationError
-from bot.escalation.accounts import Accounts, Site, Tier
-from bot.escalation.decision import ActionKind, Category, Decision, RemoteResolution, Route
+from bot.escalation.accounts import Accounts, Site
+from bot.escalation.decision import (
+    ActionKind,
+    Category,
+    Decision,
+    RemoteResolution,
+    Route,
+    Tier,
+)
 from bot.escalation.handoff_text import render_markdown, render_user_summary
 
 Priority = Literal["P1", "P2", "P3"]

@@ -13,8 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from bot.escalation.accounts import Tier
-from bot.escalation.decision import ActionKind, Category, RemoteResolution, Route
+from bot.escalation.decision import ActionKind, Category, RemoteResolution, Route, Tier
 from bot.escalation.wording import format_day, format_time, place_name
 
 if TYPE_CHECKING:

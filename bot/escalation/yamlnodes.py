@@ -91,14 +91,16 @@ def dotted(loc: Loc) -> str:
 
 
 def explain(error: ValidationError) -> tuple[str, tuple[str | int, ...]]:
-    """One sentence for the first problem of a pydantic error, and its location."""
-    first = error.errors()[0]
+    """One sentence for the first problem of a pydantic error, and its location. An unknown key
+    is reported before anything else: it is most often a misspelling of a missing one."""
+    problems = error.errors()
+    first = next((p for p in problems if p["type"] == "extra_forbidden"), problems[0])
     loc = tuple(first["loc"])
     message = str(first["msg"]).removeprefix("Value error, ")
     value = first.get("input")
     if first["type"] == "string_type" and isinstance(value, bool | int | float):
         message += f" (YAML read {value!r}; put the value in quotes)"
     elif first["type"] == "extra_forbidden":
-        message = "unknown field; check its spelling against the accounts schema"
+        message = "unknown field; check its spelling against the schema"
     where = dotted(loc)
     return (f"{where}: {message}" if where else message), loc

@@ -18,7 +18,9 @@ def _index_root(ctx: typer.Context, index: Path | None) -> Path:
 def ingest_command(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Folders of .md/.rst/.html/.txt/.pdf files.")],
-    index: Annotated[Path | None, typer.Option(help="Index folder (default <data_dir>/index).")] = None,
+    index: Annotated[
+        Path | None, typer.Option(help="Index folder (default <data_dir>/index).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Ingest folders incrementally: unchanged files cost a hash, deleted ones are pruned."""
@@ -66,7 +68,9 @@ def ask_command(
     question: Annotated[str, typer.Argument(help="The question, in your own words.")],
     index: Annotated[Path | None, typer.Option(help="Index folder.")] = None,
     product: Annotated[str | None, typer.Option(help="Only this product line.")] = None,
-    version: Annotated[str | None, typer.Option(help="Exact version, series 9.4.x or range 9.0..9.4.")] = None,
+    version: Annotated[
+        str | None, typer.Option(help="Exact version, series 9.4.x or range 9.0..9.4.")
+    ] = None,
     doc_type: Annotated[str | None, typer.Option(help="Only this document type.")] = None,
     audience: Annotated[str, typer.Option(help="customer (default) or engineer.")] = "customer",
     k: Annotated[int, typer.Option(help="Passages to return.")] = 5,
@@ -107,7 +111,13 @@ def eval_retrieval_command(
     with expected_errors():
         qs = load_retrieval_questions(questions)
         report: dict[str, Any] = run_retrieval_eval(
-            settings, corpus, qs, k, [m.strip() for m in modes.split(",") if m.strip()], index, details,
+            settings,
+            corpus,
+            qs,
+            k,
+            [m.strip() for m in modes.split(",") if m.strip()],
+            index,
+            details,
             show_progress=not as_json,
         )
     if as_json:

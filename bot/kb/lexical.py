@@ -11,6 +11,7 @@ import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from bot.kb.tokens import tokenize
 class LexicalIndex:
     """BM25 scores over a fixed list of chunks (position i in the table = document i in BM25)."""
 
-    def __init__(self, chunks: Sequence[Chunk], bm25: object | None = None) -> None:
+    def __init__(self, chunks: Sequence[Chunk], bm25: Any = None) -> None:
         import bm25s
 
         self.chunks: list[Chunk] = list(chunks)
@@ -42,7 +43,7 @@ class LexicalIndex:
         tokens = tokenize(query)
         if not self.chunks or not tokens:
             return np.zeros(len(self.chunks), dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)  # type: ignore[attr-defined]
+        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -50,7 +51,7 @@ class LexicalIndex:
             for c in self.chunks:
                 fh.write(json.dumps(c.to_record(), ensure_ascii=False) + "\n")
         if self.chunks:
-            self._bm25.save(str(folder / "bm25"), show_progress=False)  # type: ignore[attr-defined]
+            self._bm25.save(str(folder / "bm25"), show_progress=False)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
@@ -80,7 +81,9 @@ def publish_generation(layout: IndexLayout, index: LexicalIndex) -> str:
     """Write ``index`` as a new generation, then atomically make it live; old ones are removed."""
     layout.lexical.mkdir(parents=True, exist_ok=True)
     existing = [p.name for p in layout.lexical.glob("gen-*")]
-    number = 1 + max((int(n.split("-")[1]) for n in existing if n.split("-")[1].isdigit()), default=0)
+    number = 1 + max(
+        (int(n.split("-")[1]) for n in existing if n.split("-")[1].isdigit()), default=0
+    )
     name = f"gen-{number:06d}"
     staging = layout.lexical / f".staging-{name}"
     if staging.exists():

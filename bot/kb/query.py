@@ -13,11 +13,38 @@ from bot.kb.versions import find_versions
 
 _MODEL = re.compile(r"\b([A-Z]{2,4}-\d{1,4}[A-Z]{0,2})\b")
 INTENTS: dict[str, tuple[str, ...]] = {
-    "fixed": ("fix", "fixed", "fixes", "resolved", "resolve", "solved", "bug", "regression", "patched"),
+    "fixed": (
+        "fix",
+        "fixed",
+        "fixes",
+        "resolved",
+        "resolve",
+        "solved",
+        "bug",
+        "regression",
+        "patched",
+    ),
     "new": ("new in", "introduced", "added", "since which", "first", "support", "supports", "new"),
     "known": ("known issue", "known issues", "workaround", "known problem", "still broken"),
-    "how": ("how do", "how to", "how can", "set up", "setup", "configure", "enable", "install", "steps"),
-    "changes": ("what changed", "changes in", "what's new", "whats new", "changelog", "release notes"),
+    "how": (
+        "how do",
+        "how to",
+        "how can",
+        "set up",
+        "setup",
+        "configure",
+        "enable",
+        "install",
+        "steps",
+    ),
+    "changes": (
+        "what changed",
+        "changes in",
+        "what's new",
+        "whats new",
+        "changelog",
+        "release notes",
+    ),
     "security": ("cve", "vulnerab", "security", "advisory", "exploit"),
 }
 

@@ -26,7 +26,9 @@ Mode = Literal["hybrid", "bm25", "dense"]
 @dataclass(frozen=True)
 class Filters:
     product: str | None = None
-    version: str | None = None  # exact ('9.4.1'), series ('9.4.x'), range ('9.0..9.4'), bound ('>=9')
+    version: str | None = (
+        None  # exact ('9.4.1'), series ('9.4.x'), range ('9.0..9.4'), bound ('>=9')
+    )
     doc_type: str | None = None
     audience: str = "customer"  # customer sees customer documents only; engineer sees all
 
@@ -110,7 +112,9 @@ class HybridRetriever:
             where["doc_type"] = filters.doc_type
         return where
 
-    def _missing_version(self, analysis: QueryAnalysis, filters: Filters) -> tuple[str, list[str]] | None:
+    def _missing_version(
+        self, analysis: QueryAnalysis, filters: Filters
+    ) -> tuple[str, list[str]] | None:
         """A version the question names that no document of the named product speaks of."""
         product = filters.product or (analysis.products[0] if len(analysis.products) == 1 else None)
         for version in analysis.versions:
@@ -128,7 +132,9 @@ class HybridRetriever:
         filters = filters or Filters()
         analysis = analyse(query, self.vocabulary)
         if not self.chunks:
-            return SearchResult([], analysis, 0.0, ["the knowledge base is empty: run assist ingest"])
+            return SearchResult(
+                [], analysis, 0.0, ["the knowledge base is empty: run assist ingest"]
+            )
         mask = self._mask(filters)
         n = self.params.candidates
         ranks: dict[int, float] = {}
@@ -138,22 +144,28 @@ class HybridRetriever:
             scores = np.where(mask, self.lexical.scores(query), 0.0)
             top = np.argsort(-scores, kind="stable")[:n]
             for rank, idx in enumerate(int(i) for i in top if scores[i] > 0):
-                ranks[idx] = ranks.get(idx, 0.0) + self.params.bm25_weight / (self.params.rrf_k + rank + 1)
+                ranks[idx] = ranks.get(idx, 0.0) + self.params.bm25_weight / (
+                    self.params.rrf_k + rank + 1
+                )
         if mode in ("hybrid", "dense"):
             vector = self.embedder.embed_query(query)
             hits = self.store.query(vector, n * 2, self._where(filters))
             rank = 0
             for cid, sim in hits:
-                idx = self.lexical.position.get(cid)
-                if idx is None or not mask[idx]:
+                pos = self.lexical.position.get(cid)
+                if pos is None or not mask[pos]:
                     continue  # a vector of an older generation, or filtered out by version
-                similarity[idx] = sim
+                similarity[pos] = sim
                 evidence = max(evidence, sim)
-                ranks[idx] = ranks.get(idx, 0.0) + self.params.dense_weight / (self.params.rrf_k + rank + 1)
+                ranks[pos] = ranks.get(pos, 0.0) + self.params.dense_weight / (
+                    self.params.rrf_k + rank + 1
+                )
                 rank += 1
                 if rank >= n:
                     break
-        fused = {idx: score * self._boost(self.chunks[idx], analysis) for idx, score in ranks.items()}
+        fused = {
+            idx: score * self._boost(self.chunks[idx], analysis) for idx, score in ranks.items()
+        }
         order = sorted(fused, key=lambda i: fused[i], reverse=True)[:k]
         passages = [Passage(self.chunks[i], fused[i], similarity.get(i, 0.0)) for i in order]
         notices: list[str] = []
@@ -170,9 +182,8 @@ class HybridRetriever:
         boost = 1.0
         if analysis.products and chunk.product in analysis.products:
             boost *= 1.5
-        if analysis.versions and chunk.version:
-            if any(same_version(v, chunk.version) for v in analysis.versions):
-                boost *= 1.6
+        if chunk.version and any(same_version(v, chunk.version) for v in analysis.versions):
+            boost *= 1.6
         section = chunk.section.lower()
         release_doc = chunk.doc_type in ("release_notes", "patch_notes")
         if "fixed" in analysis.intents and release_doc and "fix" in section:

@@ -22,7 +22,9 @@ def open_vector_store(settings: Settings, root: Path, embedder: Embedder) -> Vec
     """The configured Chroma (embedded folder under the index root, or a server), with our embedder."""
     name = collection_name(settings.index.collection, embedder.name, embedder.dimension)
     if settings.index.chroma_mode == "http":
-        return ChromaVectorStore.http(settings.index.chroma_host, settings.index.chroma_port, name, embedder)
+        return ChromaVectorStore.http(
+            settings.index.chroma_host, settings.index.chroma_port, name, embedder
+        )
     return ChromaVectorStore.embedded(IndexLayout(root).chroma, name, embedder)
 
 

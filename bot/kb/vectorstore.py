@@ -25,7 +25,10 @@ class VectorStore(Protocol):
     """Stores unit vectors by id with flat string metadata; nearest neighbours by cosine."""
 
     def upsert(
-        self, ids: Sequence[str], vectors: Sequence[Sequence[float]], metadatas: Sequence[dict[str, Any]]
+        self,
+        ids: Sequence[str],
+        vectors: Sequence[Sequence[float]],
+        metadatas: Sequence[dict[str, Any]],
     ) -> None: ...
 
     def delete(self, ids: Sequence[str]) -> None: ...
@@ -61,7 +64,10 @@ class InMemoryVectorStore:
         self._meta: dict[str, dict[str, Any]] = {}
 
     def upsert(
-        self, ids: Sequence[str], vectors: Sequence[Sequence[float]], metadatas: Sequence[dict[str, Any]]
+        self,
+        ids: Sequence[str],
+        vectors: Sequence[Sequence[float]],
+        metadatas: Sequence[dict[str, Any]],
     ) -> None:
         for i, v, m in zip(ids, vectors, metadatas, strict=True):
             self._vectors[i] = np.asarray(v, dtype=np.float32)
@@ -157,7 +163,9 @@ class ChromaVectorStore:
         return cls(client, collection_name, embedder)
 
     @classmethod
-    def http(cls, host: str, port: int, collection_name: str, embedder: Embedder) -> ChromaVectorStore:
+    def http(
+        cls, host: str, port: int, collection_name: str, embedder: Embedder
+    ) -> ChromaVectorStore:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -172,7 +180,10 @@ class ChromaVectorStore:
             ) from exc
 
     def upsert(
-        self, ids: Sequence[str], vectors: Sequence[Sequence[float]], metadatas: Sequence[dict[str, Any]]
+        self,
+        ids: Sequence[str],
+        vectors: Sequence[Sequence[float]],
+        metadatas: Sequence[dict[str, Any]],
     ) -> None:
         batch = 1000
         for start in range(0, len(ids), batch):
@@ -209,7 +220,9 @@ class ChromaVectorStore:
             )
         except Exception as exc:
             raise StoreUnavailableError(f"Chroma query failed: {exc}", backend="chroma") from exc
-        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+        return [
+            (i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)
+        ]
 
     def ping(self) -> None:
         try:

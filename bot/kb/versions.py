@@ -123,7 +123,8 @@ class VersionRange:
         if self.low is not None and (v < self.low or (v == self.low and not self.low_inclusive)):
             return False
         return not (
-            self.high is not None and (v > self.high or (v == self.high and not self.high_inclusive))
+            self.high is not None
+            and (v > self.high or (v == self.high and not self.high_inclusive))
         )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from bot.errors import DocumentReadError
 from ingest.document import LoadedDocument
@@ -32,13 +33,15 @@ def load_pdf(path: Path, source: str) -> LoadedDocument:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
             raise DocumentReadError(source, "encrypted PDF (no password configured)")
-        info = reader.metadata or {}
+        info: Any = reader.metadata or {}
         pages: list[str] = []
         for number, page in enumerate(reader.pages, start=1):
             try:
                 pages.append(page.extract_text() or "")
             except Exception as exc:  # pypdf raises many types for one broken page
-                log.warning("ingest.pdf.page_skipped source=%s page=%d reason=%s", source, number, exc)
+                log.warning(
+                    "ingest.pdf.page_skipped source=%s page=%d reason=%s", source, number, exc
+                )
     except DocumentReadError:
         raise
     except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:

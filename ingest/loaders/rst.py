@@ -46,7 +46,12 @@ def load_rst(text: str, source: str) -> LoadedDocument:
             sections.append(Section(styles.index(style) + 1, _inline(nxt.strip())))
             i += 3
             continue
-        if stripped and _ADORN.match(nxt) and len(nxt.strip()) >= len(stripped) - 2 and not _ADORN.match(line):
+        if (
+            stripped
+            and _ADORN.match(nxt)
+            and len(nxt.strip()) >= len(stripped) - 2
+            and not _ADORN.match(line)
+        ):
             style = (nxt.strip()[0], False)
             flush()
             if style not in styles:
@@ -55,7 +60,12 @@ def load_rst(text: str, source: str) -> LoadedDocument:
             i += 2
             continue
         fm = _FIELD.match(stripped)
-        if fm and not "".join(buffer).strip() and len(sections) <= 2 and not sections[-1].paragraphs:
+        if (
+            fm
+            and not "".join(buffer).strip()
+            and len(sections) <= 2
+            and not sections[-1].paragraphs
+        ):
             meta[fm.group(1).lower().replace("-", "_")] = fm.group(2).strip()
             i += 1
             continue

@@ -16,7 +16,16 @@ _NEWS_LINE = re.compile(
 )
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 MAX_NEWS_WORDS = 6
-_HEADER_KEYS = {"title", "product", "doc-type", "doc_type", "versions", "released", "audience", "models"}
+_HEADER_KEYS = {
+    "title",
+    "product",
+    "doc-type",
+    "doc_type",
+    "versions",
+    "released",
+    "audience",
+    "models",
+}
 
 
 def read_text(raw: bytes, source: str) -> str:

@@ -1,112 +1,19 @@
-"""Fixtures for the escalation tests: inline YAML accounts written to tmp_path, and a guard that
-fails any test opening a network connection."""
+"""Fixtures for the escalation tests: inline YAML accounts written to tmp_path (never the seeds),
+and ``run``, which calls ``decide`` with site-local ISO strings. The network guard is the
+project-wide one in tests/conftest.py."""
 
 from __future__ import annotations
 
-import socket
 import textwrap
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from bot.escalation.accounts import Accounts, load_accounts
-from bot.escalation.calendar import BusinessCalendar
 from bot.escalation.decision import Decision
 from bot.escalation.entitlements import decide
-
-ACCOUNTS_YAML = """\
-customers:
-  - id: east
-    name: East Coast Co
-    contracts:
-      - {id: P-1, tier: premier, starts: 2026-01-01, ends: 2027-12-31}
-      - {id: PP-1, tier: premier_plus, starts: 2026-01-01, ends: 2027-12-31}
-      - {id: OLD-1, tier: premier, starts: 2024-01-01, ends: 2025-12-31}
-      - {id: NEW-1, tier: premier, starts: 2027-01-01, ends: 2028-12-31}
-    sites:
-      - id: bos
-        name: Boston Office
-        city: Boston
-        timezone: America/New_York
-        country: US
-        subdivision: MA
-        contract: P-1
-        access_code: "BOS-0001"
-        contact: {name: Dana Lee, phone: "+1 617 555 0101", email: dana@example.com}
-        assets:
-          - {serial: BOS-1, product: cx-codec, model: CX-900, firmware: 9.4.0, room: Room 1}
-          - {serial: BOS-EOL, product: cx-codec, model: CX-500, firmware: 8.0.0, end_of_life: true}
-      - id: bos-plus
-        name: Boston Lab
-        city: Boston
-        timezone: America/New_York
-        country: US
-        subdivision: MA
-        contract: PP-1
-        access_code: "BOS-0002"
-        assets:
-          - {serial: BOSP-1, product: cx-codec, model: CX-900, firmware: 10.0.0}
-          - {serial: BOSP-EOL, product: vx-camera, model: VX-12U, firmware: 3.0.0, end_of_life: true}
-      - id: old
-        name: Old Office
-        timezone: America/New_York
-        country: US
-        contract: OLD-1
-        access_code: "OLD-0001"
-        assets:
-          - {serial: OLD-A, product: tx-panel, model: TX-10, firmware: 2.0.0}
-      - id: future
-        name: Future Office
-        timezone: America/New_York
-        country: US
-        contract: NEW-1
-        access_code: "NEW-0001"
-        assets:
-          - {serial: NEW-A, product: tx-panel, model: TX-10, firmware: 2.0.0}
-      - id: bare
-        name: Bare Office
-        timezone: America/Chicago
-        country: US
-        access_code: "BARE-0001"
-        assets:
-          - {serial: BARE-A, product: wx-share, model: WX-4, firmware: 7.2.1}
-  - id: world
-    name: World Ltd
-    contracts:
-      - {id: W-P, tier: premier, starts: 2026-01-01, ends: 2027-12-31}
-      - {id: W-PP, tier: premier_plus, starts: 2026-01-01, ends: 2027-12-31}
-    sites:
-      - {id: tor, name: Toronto Office, city: Toronto, timezone: America/Toronto, country: CA,
-         subdivision: "ON", contract: W-P, access_code: "TOR-0001",
-         assets: [{serial: TOR-1, product: cx-codec, model: CX-900, firmware: 9.4.1}]}
-      - {id: mex, name: Mexico City Office, city: Mexico City, timezone: America/Mexico_City,
-         country: MX, contract: W-P, access_code: "MEX-0001",
-         assets: [{serial: MEX-1, product: cx-codec, model: CX-900, firmware: 9.4.1}]}
-      - {id: lon, name: London Office, city: London, timezone: Europe/London, country: GB,
-         subdivision: ENG, contract: W-P, access_code: "LON-0001",
-         assets: [{serial: LON-1, product: cx-codec, model: CX-900, firmware: 9.4.1}]}
-      - {id: ber, name: Berlin Office, city: Berlin, timezone: Europe/Berlin, country: DE,
-         contract: W-P, access_code: "BER-0001",
-         assets: [{serial: BER-1, product: ax-audio, model: AX-8, firmware: 5.0.0}]}
-      - {id: ber-plus, name: Berlin Lab, city: Berlin, timezone: Europe/Berlin, country: DE,
-         contract: W-PP, access_code: "BER-0002",
-         assets: [{serial: BERP-1, product: ax-audio, model: AX-8, firmware: 5.0.0}]}
-      - {id: tyo, name: Tokyo Office, timezone: Asia/Tokyo, country: JP, contract: W-P,
-         access_code: "TYO-0001",
-         assets: [{serial: TYO-1, product: vx-camera, model: VX-20, firmware: 4.1.0}]}
-"""
-
-
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("escalation tests must not open network connections")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
+from tests.escalation.support import ACCOUNTS_YAML, Decide, site_time
 
 
 @pytest.fixture
@@ -130,16 +37,6 @@ def accounts_dir(write_yaml: Callable[[str, str], Path]) -> Path:
 @pytest.fixture
 def accounts(accounts_dir: Path) -> Accounts:
     return load_accounts(accounts_dir)
-
-
-def site_time(accounts: Accounts, site_id: str, text: str) -> datetime:
-    """An ISO text as a site-local aware datetime (naive = site-local wall clock)."""
-    site = accounts.site(site_id)
-    assert site is not None
-    return BusinessCalendar.for_site(site).localize(datetime.fromisoformat(text))
-
-
-Decide = Callable[..., Decision]
 
 
 @pytest.fixture

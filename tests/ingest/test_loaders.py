@@ -79,7 +79,9 @@ def test_news_file_without_suffix_and_stray_headings(tmp_path: Path) -> None:
 
 
 def test_long_sections_split_between_sentences(tmp_path: Path) -> None:
-    body = "".join(f"Step {n} restarts the HDMI link when the display wakes from standby. " for n in range(60))
+    body = "".join(
+        f"Step {n} restarts the HDMI link when the display wakes from standby. " for n in range(60)
+    )
     path = write(tmp_path, "guide.md", "# Guide\n\n## Long\n\n" + body)
     chunks = chunks_of(path, "guide.md")
     assert len(chunks) > 3
@@ -96,7 +98,9 @@ def test_long_sections_split_between_sentences(tmp_path: Path) -> None:
         ("broken.pdf", b"%PDF-1.4\nthis is not a pdf at all", "PDF"),
     ],
 )
-def test_bad_files_raise_specific_reasons(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+def test_bad_files_raise_specific_reasons(
+    tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
     path = write(tmp_path, name, content)
     with pytest.raises(DocumentReadError) as err:
         load_file(path, name)
@@ -110,7 +114,9 @@ def test_unknown_suffix_is_unsupported(tmp_path: Path) -> None:
 
 
 def test_malformed_front_matter_is_a_warning_not_a_loss(tmp_path: Path) -> None:
-    path = write(tmp_path, "x/bad.md", "---\ntitle: [unclosed\n---\n# Bad\n\nThe body still counts.\n")
+    path = write(
+        tmp_path, "x/bad.md", "---\ntitle: [unclosed\n---\n# Bad\n\nThe body still counts.\n"
+    )
     doc = load_file(path, "x/bad.md")
     assert doc.warnings and "malformed front matter" in doc.warnings[0]
     assert "The body still counts." in doc.text

@@ -15,7 +15,10 @@ from tests.conftest import write
 
 def make(tmp_path: Path, store: InMemoryVectorStore | None = None, **kw: object) -> Ingestor:
     return Ingestor(
-        IndexLayout(tmp_path / "index"), FakeEmbedder(), store or InMemoryVectorStore(), **kw  # type: ignore[arg-type]
+        IndexLayout(tmp_path / "index"),
+        FakeEmbedder(),
+        store or InMemoryVectorStore(),
+        **kw,  # type: ignore[arg-type]
     )
 
 
@@ -36,7 +39,11 @@ def test_first_run_then_incremental(tmp_path: Path, corpus: Path) -> None:
     again = make(tmp_path, store).run([corpus])
     assert len(again.unchanged) == 7 and again.chunks_embedded == 0 and not again.added
 
-    write(corpus, "panel/guides/lock.rst", (corpus / "panel/guides/lock.rst").read_text() + "\nNew line.\n")
+    write(
+        corpus,
+        "panel/guides/lock.rst",
+        (corpus / "panel/guides/lock.rst").read_text() + "\nNew line.\n",
+    )
     (corpus / "codec/patch-notes/9.4.1.txt").unlink()
     third = make(tmp_path, store).run([corpus])
     assert third.updated == ["panel/guides/lock.rst"]

@@ -46,7 +46,9 @@ def test_missing_model_names_the_setting(tmp_path: Path) -> None:
     assert err.value.setting == "ASSIST_EMBEDDING__MODEL"
 
 
-def test_hdmi_fix_question_cites_9_4_1(bundled_index: Path, real_embedder: SentenceTransformerEmbedder) -> None:
+def test_hdmi_fix_question_cites_9_4_1(
+    bundled_index: Path, real_embedder: SentenceTransformerEmbedder
+) -> None:
     kb = open_kb(bundled_index, real_embedder)
     answer = kb.ask("Which firmware fixed the HDMI handshake on the CX-900?")
     assert not answer.abstained
@@ -72,7 +74,10 @@ def test_engineer_bulletins_stay_out_of_customer_answers(
     bundled_index: Path, real_embedder: SentenceTransformerEmbedder
 ) -> None:
     kb = open_kb(bundled_index, real_embedder)
-    for question in ("CX-900 power supply replacement part number", "PTZ pan motor replacement part"):
+    for question in (
+        "CX-900 power supply replacement part number",
+        "PTZ pan motor replacement part",
+    ):
         answer = kb.ask(question, k=10)
         assert all(p.chunk.audience == "customer" for p in answer.passages)
         assert all("bulletins/" not in c.source for c in answer.citations)
@@ -85,7 +90,15 @@ def test_cli_ask_json_contract(bundled_index: Path) -> None:
 
     result = CliRunner().invoke(
         build_app(),
-        ["ask", "what changed in 4.2?", "--index", str(bundled_index), "--product", "vx-camera", "--json"],
+        [
+            "ask",
+            "what changed in 4.2?",
+            "--index",
+            str(bundled_index),
+            "--product",
+            "vx-camera",
+            "--json",
+        ],
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

@@ -16,13 +16,20 @@ from tests.integration.conftest import REPO
 pytestmark = pytest.mark.integration
 
 
-def test_bundled_retrieval_meets_floors(tmp_path: Path, real_embedder: SentenceTransformerEmbedder) -> None:
+def test_bundled_retrieval_meets_floors(
+    tmp_path: Path, real_embedder: SentenceTransformerEmbedder
+) -> None:
     floors = json.loads((REPO / "evals/floors.json").read_text())
     questions = load_retrieval_questions(REPO / "evals/datasets/bundled_kb.jsonl")
     settings = Settings(paths={"data_dir": tmp_path})  # type: ignore[arg-type]
     report = run_retrieval_eval(
-        settings, REPO / "knowledge/docs", questions, 5, ["hybrid", "bm25", "dense"],
-        show_progress=False, embedder=real_embedder,
+        settings,
+        REPO / "knowledge/docs",
+        questions,
+        5,
+        ["hybrid", "bm25", "dense"],
+        show_progress=False,
+        embedder=real_embedder,
     )
     modes = report["modes"]
     hybrid = modes["hybrid"]["overall"]

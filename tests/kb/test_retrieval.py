@@ -54,7 +54,9 @@ def test_question_naming_a_missing_version_abstains_with_nearest(kb: KnowledgeBa
 def test_engineer_documents_never_reach_customers(kb: KnowledgeBase) -> None:
     customer = kb.search("power supply NV-PSU-180-B replacement", k=10)
     assert all(p.chunk.audience == "customer" for p in customer.passages)
-    engineer = kb.search("power supply NV-PSU-180-B replacement", filters=Filters(audience="engineer"))
+    engineer = kb.search(
+        "power supply NV-PSU-180-B replacement", filters=Filters(audience="engineer")
+    )
     assert engineer.passages[0].chunk.doc_type == "service_bulletin"
 
 

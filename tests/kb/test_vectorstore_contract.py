@@ -13,7 +13,9 @@ from bot.kb.vectorstore import ChromaVectorStore, InMemoryVectorStore, VectorSto
 Factory = Callable[[Path], VectorStore]
 FACTORIES: dict[str, Factory] = {
     "memory": lambda tmp: InMemoryVectorStore(),
-    "chroma-embedded": lambda tmp: ChromaVectorStore.embedded(tmp / "chroma", "contract", FakeEmbedder()),
+    "chroma-embedded": lambda tmp: ChromaVectorStore.embedded(
+        tmp / "chroma", "contract", FakeEmbedder()
+    ),
 }
 
 
@@ -24,7 +26,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> VectorStore:
 
 def _fill(store: VectorStore) -> FakeEmbedder:
     e = FakeEmbedder()
-    texts = ["hdmi handshake display two", "echo far end hears themselves", "panel connecting forever"]
+    texts = [
+        "hdmi handshake display two",
+        "echo far end hears themselves",
+        "panel connecting forever",
+    ]
     store.upsert(
         ["a", "b", "c"],
         e.embed_documents(texts),

@@ -1,0 +1,213 @@
+"""Benchmarks (``make bench``): figures with a baseline measured in the same run, never assertions.
+
+Writes bench/results/<date>.json and .md. Scale tests use synthetic chunks with random unit vectors
+(what is measured is the search path, not the model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import shutil
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.kb.embedder import SentenceTransformerEmbedder
+from bot.kb.lexical import LexicalIndex, current_generation
+from bot.kb.retriever import Filters
+from bot.kb.schema import Chunk, IndexLayout, collection_name
+from bot.kb.service import KnowledgeBase
+from bot.kb.vectorstore import ChromaVectorStore
+from ingest.pipeline import Ingestor
+
+QUERIES = [
+    "which firmware fixed the HDMI handshake on the CX-900?",
+    "what changed in 4.2?",
+    "panel shows connecting after certificate renewal",
+    "far end hears an echo",
+    "how do I pair the WX-B button",
+    "does the CX-500 decode AV1",
+]
+
+
+def _pct(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values) * 1000, q))
+
+
+def bench_ingest(corpus: Path, embedder: SentenceTransformerEmbedder, work: Path) -> dict[str, Any]:
+    layout = IndexLayout(work / "ingest")
+    store = ChromaVectorStore.embedded(layout.chroma, "bench", embedder)
+    started = time.perf_counter()
+    report = Ingestor(layout, embedder, store).run([corpus])
+    first = time.perf_counter() - started
+    folder = current_generation(layout)
+    assert folder is not None
+    texts = [c.search_text for c in LexicalIndex.load(folder).chunks]
+    started = time.perf_counter()
+    embedder.embed_documents(texts)
+    raw = time.perf_counter() - started
+    started = time.perf_counter()
+    Ingestor(layout, embedder, store).run([corpus])
+    again = time.perf_counter() - started
+    from evals.baseline import NaiveBaseline
+
+    naive = NaiveBaseline(corpus, work / "naive", embedder)
+    return {
+        "corpus": str(corpus),
+        "chunks": report.chunks_total,
+        "pipeline_chunks_per_s": report.chunks_total / first,
+        "raw_encode_chunks_per_s": len(texts) / raw,
+        "pipeline_overhead_ratio": first / raw,
+        "first_ingest_s": first,
+        "reingest_unchanged_s": again,
+        "reingest_ratio": again / first,
+        "naive_baseline_s": naive.seconds,
+        "naive_chunks": naive.chunk_count,
+        "ours_to_naive_time_ratio": first / naive.seconds,
+    }
+
+
+def _synthetic(n: int, dim: int, seed: int = 7) -> tuple[list[Chunk], np.ndarray]:
+    rng = np.random.default_rng(seed)
+    words = [
+        "hdmi",
+        "codec",
+        "display",
+        "echo",
+        "camera",
+        "firmware",
+        "panel",
+        "network",
+        "audio",
+        "fix",
+    ]
+    chunks = []
+    for i in range(n):
+        text = " ".join(rng.choice(words, 30)) + f" ISSUE-{i}"
+        chunks.append(
+            Chunk(
+                f"s{i:07d}",
+                text,
+                f"synthetic/{i // 50}.md",
+                "Synthetic",
+                f"p{i % 5}",
+                "release_notes",
+                "customer",
+                f"1.{i % 40}.0",
+                "Fixed issues",
+            )
+        )
+    vectors = rng.normal(size=(n, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return chunks, vectors
+
+
+def bench_scale(n: int, embedder: SentenceTransformerEmbedder, work: Path) -> dict[str, Any]:
+    chunks, vectors = _synthetic(n, embedder.dimension)
+    root = work / f"scale-{n}"
+    layout = IndexLayout(root)
+    store = ChromaVectorStore.embedded(
+        layout.chroma, collection_name("kb", embedder.name, embedder.dimension), embedder
+    )
+    started = time.perf_counter()
+    store.upsert([c.id for c in chunks], vectors.tolist(), [c.chroma_metadata() for c in chunks])
+    from bot.kb.lexical import publish_generation
+
+    publish_generation(layout, LexicalIndex(chunks))
+    build = time.perf_counter() - started
+    kb = KnowledgeBase(root, embedder, store)
+    for q in QUERIES:
+        kb.search(q)
+    timings = []
+    for _ in range(10):
+        for q in QUERIES:
+            t = time.perf_counter()
+            kb.search(q, filters=Filters(audience="customer"))
+            timings.append(time.perf_counter() - t)
+    embed_only = []
+    for q in QUERIES * 5:
+        t = time.perf_counter()
+        embedder.embed_query(q)
+        embed_only.append(time.perf_counter() - t)
+    return {
+        "chunks": n,
+        "build_s": build,
+        "search_p50_ms": _pct(timings, 50),
+        "search_p95_ms": _pct(timings, 95),
+        "query_embed_p50_ms": _pct(embed_only, 50),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("bench/results"))
+    parser.add_argument("--corpus", type=Path, action="append")
+    parser.add_argument("--scale", type=int, action="append")
+    args = parser.parse_args()
+    corpora = args.corpus or [Path("knowledge/docs")]
+    shared = Path("../shared/corpora/opensource-av/docs")
+    if not args.corpus and shared.is_dir():
+        corpora.append(shared)
+    embedder = SentenceTransformerEmbedder()
+    embedder.warm_up()
+    work = Path(tempfile.mkdtemp(prefix="assist-bench-"))
+    results: dict[str, Any] = {
+        "date": date.today().isoformat(),
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpus": __import__("os").cpu_count(),
+        },
+        "ingest": [],
+        "scale": [],
+    }
+    try:
+        for corpus in corpora:
+            print(f"bench: ingest {corpus}", flush=True)
+            results["ingest"].append(bench_ingest(corpus, embedder, work))
+        for n in args.scale or [10_000, 100_000]:
+            print(f"bench: retrieval at {n} chunks", flush=True)
+            results["scale"].append(bench_scale(n, embedder, work))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = args.out / results["date"]
+    stem.with_suffix(".json").write_text(json.dumps(results, indent=2))
+    lines = [
+        f"# Benchmarks {results['date']}",
+        "",
+        f"Machine: {results['machine']}",
+        "",
+        "| corpus | chunks | pipeline chunks/s | raw encode chunks/s | overhead | re-ingest / first | ours / naive time |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results["ingest"]:
+        lines.append(
+            f"| {r['corpus']} | {r['chunks']} | {r['pipeline_chunks_per_s']:.1f} | "
+            f"{r['raw_encode_chunks_per_s']:.1f} | {r['pipeline_overhead_ratio']:.2f}x | "
+            f"{r['reingest_ratio']:.3f} | {r['ours_to_naive_time_ratio']:.2f} |"
+        )
+    lines += [
+        "",
+        "| chunks | search p50 ms | search p95 ms | query embed p50 ms | peak RSS MB |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results["scale"]:
+        lines.append(
+            f"| {r['chunks']} | {r['search_p50_ms']:.1f} | {r['search_p95_ms']:.1f} | "
+            f"{r['query_embed_p50_ms']:.1f} | {r['peak_rss_mb']:.0f} |"
+        )
+    stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
