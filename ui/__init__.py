@@ -1,1 +1,1 @@
-"""ui."""
+"""Thin clients: the embeddable chat widget (static files) and the Streamlit console."""

@@ -3,44 +3,88 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.api import routes_health, routes_search
+from bot.api import routes_engineer, routes_health, routes_search, routes_sessions, routes_widget
 from bot.api.state import ServiceState
 from bot.config import Settings
-from bot.errors import AssistError, InvalidQueryError, StoreUnavailableError, VersionNotFoundError
+from bot.errors import (
+    AssistError,
+    InvalidQueryError,
+    SessionError,
+    StoreUnavailableError,
+    VersionNotFoundError,
+)
+
+MAX_BODY_BYTES = 64 * 1024
+_SESSION_STATUS = {"unauthorized": 401, "session_not_found": 401, "session_conflict": 409}
+_HTTP_CODES = {
+    401: "unauthorized",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "rate_limited",
+    503: "unavailable",
+}
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
-    state = ServiceState(settings)
+def create_app(
+    settings: Settings, *, state: ServiceState | None = None, start_background: bool = True
+) -> FastAPI:
+    """The API, the widget and the demo page. ``state`` lets tests inject a ready runtime."""
+    service = state or ServiceState(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if start_background:
-            threading.Thread(target=state.start, name="warm-up", daemon=True).start()
+        if start_background and service.runtime is None:
+            threading.Thread(target=service.start, name="warm-up", daemon=True).start()
         yield
 
-    app = FastAPI(title="ProTelecom Assist", version="0.1.0", lifespan=lifespan)
-    app.state.service = state
-    app.include_router(routes_health.router)
-    app.include_router(routes_search.router)
+    app = FastAPI(
+        title="ProTelecom Assist",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Knowledge base, guided fault isolation and contract-aware escalation.",
+    )
+    app.state.service = service
+    if settings.server.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.server.cors_origins,
+            allow_credentials=settings.server.cors_credentials,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+        )
+
+    @app.middleware("http")
+    async def limit_body(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        length = request.headers.get("content-length")
+        if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            return _error(413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+        return await call_next(request)
+
+    for module in (routes_health, routes_sessions, routes_search, routes_engineer, routes_widget):
+        app.include_router(module.router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {401: "unauthorized", 404: "not_found", 503: "unavailable"}.get(
-            exc.status_code, "http_error"
+        return _error(
+            exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), str(exc.detail)
         )
-        return _error(exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -50,9 +94,15 @@ def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
 
     @app.exception_handler(AssistError)
     async def assist_error(_: Request, exc: AssistError) -> JSONResponse:
-        status = 400 if isinstance(exc, InvalidQueryError | VersionNotFoundError) else 500
+        if isinstance(exc, SessionError):
+            status = _SESSION_STATUS.get(exc.code, 400)
+            message = "unknown session or token" if status == 401 else str(exc)
+            return _error(status, "unauthorized" if status == 401 else exc.code, message)
         if isinstance(exc, StoreUnavailableError):
-            status = 503
+            return _error(
+                503, exc.code, "the service is temporarily unavailable; try again shortly"
+            )
+        status = 400 if isinstance(exc, InvalidQueryError | VersionNotFoundError) else 500
         return _error(status, exc.code, str(exc))
 
     return app

@@ -8,7 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request
 
 from bot.api.state import ServiceState
+from bot.assistant import Assistant
+from bot.escalation.accounts import Site
 from bot.kb.service import KnowledgeBase
+from bot.runtime import Runtime
 
 
 def get_state(request: Request) -> ServiceState:
@@ -19,10 +22,26 @@ def get_state(request: Request) -> ServiceState:
 StateDep = Annotated[ServiceState, Depends(get_state)]
 
 
-def get_kb(state: StateDep) -> KnowledgeBase:
-    if state.kb is None:
-        raise HTTPException(503, detail="the knowledge base is not ready yet")
-    return state.kb
+def get_runtime(state: StateDep) -> Runtime:
+    if state.runtime is None:
+        raise HTTPException(503, detail="the assistant is starting; try again in a few seconds")
+    return state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_assistant(runtime: RuntimeDep) -> Assistant:
+    return runtime.assistant
+
+
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+
+
+def get_kb(runtime: RuntimeDep) -> KnowledgeBase:
+    if runtime.kb is None:
+        raise HTTPException(503, detail="the knowledge base is not available")
+    return runtime.kb
 
 
 KnowledgeBaseDep = Annotated[KnowledgeBase, Depends(get_kb)]
@@ -30,11 +49,28 @@ KnowledgeBaseDep = Annotated[KnowledgeBase, Depends(get_kb)]
 
 def require_engineer(
     state: StateDep, x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None
-) -> None:
+) -> str:
     keys = [k.get_secret_value() for k in state.settings.server.engineer_api_keys]
-    given = x_api_key or ""
-    if not any(hmac.compare_digest(given.encode(), k.encode()) for k in keys):
+    given = (x_api_key or "").encode()
+    matched = [hmac.compare_digest(given, k.encode()) for k in keys]
+    if not any(matched):
         raise HTTPException(401, detail="a valid engineer API key is required")
+    return f"engineer-{matched.index(True) + 1}"
 
 
-EngineerDep = Annotated[None, Depends(require_engineer)]
+EngineerDep = Annotated[str, Depends(require_engineer)]
+
+
+def session_site(
+    session_id: str,
+    assistant: AssistantDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Site:
+    """The site of a session whose bearer token matches; 401 otherwise, with no hint which part."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(401, detail="unknown session or token")
+    return assistant.authorize(session_id, token.strip())
+
+
+SessionSiteDep = Annotated[Site, Depends(session_site)]

@@ -18,11 +18,21 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", response_model=None)
 def readyz(state: StateDep) -> dict[str, object] | JSONResponse:
-    """The model is warm and the index is open."""
-    if not state.ready or state.kb is None:
+    """The model is warm, the index, the database, the accounts and the flows are open."""
+    runtime = state.runtime
+    if runtime is None or runtime.kb is None:
         body = {
             "status": "starting" if state.problem is None else "failed",
             "problem": state.problem,
         }
         return JSONResponse(body, status_code=503)
-    return {"status": "ready", "chunks": len(state.kb.retriever.chunks)}
+    try:
+        runtime.store.ping()
+        runtime.kb.store.ping()
+    except Exception as exc:  # readiness reports, it never raises
+        return JSONResponse({"status": "failed", "problem": str(exc)}, status_code=503)
+    return {
+        "status": "ready",
+        "chunks": len(runtime.kb.retriever.chunks),
+        "flows": len(runtime.flows),
+    }

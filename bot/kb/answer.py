@@ -28,6 +28,7 @@ class Citation:
     source: str
     version: str | None
     section: str
+    quote: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -36,6 +37,7 @@ class Citation:
             "source": self.source,
             "version": self.version,
             "section": self.section,
+            "quote": self.quote,
         }
 
 
@@ -61,9 +63,9 @@ class Answer:
         }
 
 
-def citation_for(number: int, passage: Passage) -> Citation:
+def citation_for(number: int, passage: Passage, quote: str = "") -> Citation:
     c = passage.chunk
-    return Citation(number, c.title, c.source, c.version or None, c.section)
+    return Citation(number, c.title, c.source, c.version or None, c.section, quote or c.text[:600])
 
 
 def _units(text: str) -> list[str]:
@@ -94,11 +96,13 @@ def compose_extractive(
     scored.sort(key=lambda t: t[0], reverse=True)
     picked = scored[:max_units] or [(0.0, 0, _units(passages[0].chunk.text)[0])]
     numbers: dict[int, int] = {}
+    quotes: dict[int, list[str]] = {}
     lines: list[str] = []
     for _, rank, unit in sorted(picked, key=lambda t: (t[1], passages[t[1]].chunk.position)):
         number = numbers.setdefault(rank, len(numbers) + 1)
+        quotes.setdefault(rank, []).append(unit)
         lines.append(f"{unit} [{number}]")
-    citations = [citation_for(n, passages[rank]) for rank, n in numbers.items()]
+    citations = [citation_for(n, passages[rank], " ".join(quotes[rank])) for rank, n in numbers.items()]
     lead = passages[min(numbers)].chunk
     where = lead.title + (f", version {lead.version}" if lead.version else "")
     text = f"From {where}:\n" + "\n".join(f"- {line}" for line in lines)

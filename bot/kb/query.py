@@ -49,6 +49,24 @@ INTENTS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Versions right after these words belong to a platform, not to a documented product ("Ubuntu 14.04").
+PLATFORM_WORDS = frozenset(
+    """ubuntu debian fedora centos rhel windows macos osx ios ipados android python node nodejs java
+    chrome chromium firefox safari edge electron openssl qt gstreamer kernel linux glibc gcc clang
+    cmake tls http sip""".split()
+)
+_PLATFORM_VERSION = re.compile(r"\b([a-z]+)\s+v?(\d+(?:\.\d+)+)", re.I)
+
+
+def product_versions(text: str) -> tuple[str, ...]:
+    """Versions a question names, without those that follow a platform name."""
+    platform = {m.group(2) for m in _PLATFORM_VERSION.finditer(text) if m.group(1).lower() in PLATFORM_WORDS}
+    masked = text
+    for raw in platform:
+        masked = masked.replace(raw, " ")
+    return tuple(find_versions(masked))
+
+
 @dataclass(frozen=True)
 class QueryAnalysis:
     text: str
@@ -109,7 +127,7 @@ def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
     return QueryAnalysis(
         text=text,
         products=vocabulary.products_in(text),
-        versions=tuple(find_versions(text)),
+        versions=product_versions(text),
         intents=intents,
         identifiers=tuple(m.upper() for m in _MODEL.findall(text.upper())),
     )

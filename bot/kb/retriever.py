@@ -45,7 +45,7 @@ class SearchResult:
 @dataclass(frozen=True)
 class RetrievalParams:
     candidates: int = 40
-    rrf_k: int = 60
+    rrf_k: int = 5
     bm25_weight: float = 1.0
     dense_weight: float = 1.0
 

@@ -1,0 +1,38 @@
+"""The chat widget's static files and the demo customer-portal page."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+
+router = APIRouter(include_in_schema=False)
+
+
+def _asset(name: str) -> str:
+    return resources.files("ui").joinpath("widget", name).read_text(encoding="utf-8")
+
+
+@router.get("/widget.js")
+def widget_js() -> Response:
+    return Response(
+        _asset("widget.js"),
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/widget.css")
+def widget_css() -> Response:
+    return Response(
+        _asset("widget.css"), media_type="text/css", headers={"Cache-Control": "no-cache"}
+    )
+
+
+@router.get("/")
+def demo_page() -> HTMLResponse:
+    return HTMLResponse(
+        _asset("demo.html"),
+        headers={"Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'"},
+    )

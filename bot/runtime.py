@@ -1,0 +1,86 @@
+"""Building the assistant from settings: the one place that opens the stores and loads the model.
+
+Entry points (API, CLI chat, console) call ``build_runtime`` once per process and pass the result
+down; nothing here runs at import.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.assistant import Assistant
+from bot.config import Settings
+from bot.dialogue.loader import load_flows
+from bot.dialogue.router import Router
+from bot.dialogue.schema import Flow
+from bot.errors import AssistError, ConfigError
+from bot.escalation.accounts import Accounts, load_accounts
+from bot.escalation.releases import load_releases
+from bot.escalation.sinks import JsonlSink, Sink
+from bot.kb.embedder import Embedder
+from bot.kb.service import KnowledgeBase, make_embedder
+from bot.store.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    embedder: Embedder
+    kb: KnowledgeBase | None
+    accounts: Accounts
+    flows: dict[str, Flow]
+    router: Router
+    store: Store
+    sinks: dict[str, Sink]
+    assistant: Assistant
+    kb_problem: str | None = None
+
+
+def load_bundled_flows(directory: Path) -> dict[str, Flow]:
+    result = load_flows(directory)
+    for error in result.errors:
+        log.error("flows.invalid %s", error)
+    if not result.flows:
+        raise ConfigError(f"no valid flows in {directory}", setting="ASSIST_PATHS__FLOWS_DIR")
+    return {f.id: f for f in result.flows}
+
+
+def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runtime:
+    """Open everything the assistant needs; a missing index degrades to flows-only, not a crash."""
+    embedder = embedder or make_embedder(settings)
+    warm = getattr(embedder, "warm_up", None)
+    if warm:
+        warm()
+    kb: KnowledgeBase | None = None
+    problem = None
+    try:
+        kb = KnowledgeBase.from_settings(settings, embedder=embedder)
+    except AssistError as exc:
+        problem = str(exc)
+        log.error("kb.unavailable reason=%s", exc)
+    accounts = load_accounts(settings.paths.accounts_dir)
+    flows = load_bundled_flows(settings.paths.flows_dir)
+    router = Router(flows, embedder)
+    router.warm_up()
+    store = Store.from_url(settings.db_url)
+    store.create_schema()
+    releases = settings.paths.accounts_dir.parent / "releases.yaml"
+    latest = load_releases(releases).latest_versions() if releases.is_file() else {}
+    sinks: dict[str, Sink] = {"jsonl": JsonlSink(settings.paths.data_dir / "handoffs.jsonl")}
+    assistant = Assistant(
+        accounts=accounts,
+        flows=flows,
+        router=router,
+        kb=kb,
+        store=store,
+        latest_versions=latest,
+        sinks=list(sinks),
+        max_message_chars=settings.server.max_message_chars,
+    )
+    return Runtime(
+        settings, embedder, kb, accounts, flows, router, store, sinks, assistant, problem
+    )

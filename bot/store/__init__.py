@@ -1,0 +1,1 @@
+"""Persistence of sessions, events, handoffs, returns and the delivery outbox (SQLAlchemy)."""

@@ -1,0 +1,380 @@
+"""The store: one class over SQLAlchemy, SQLite by default, PostgreSQL by URL.
+
+Every turn is one transaction (state update plus its events), guarded by an optimistic version, so
+two workers can never interleave half a turn; a database outage becomes ``StoreUnavailableError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.errors import SessionError, StoreError, StoreUnavailableError
+from bot.store.tables import Base, EventRow, HandoffRow, OutboxRow, ReturnRow, SessionRow
+
+
+def _utc(dt: datetime) -> datetime:
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    id: str
+    site_id: str
+    token_hash: str
+    status: str
+    state: dict[str, Any]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    seq: int
+    at: datetime
+    kind: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredHandoff:
+    id: str
+    session_id: str | None
+    site_id: str
+    status: str
+    priority: str
+    category: str
+    record: dict[str, Any]
+    markdown: str
+    claimed_by: str | None
+    resolution: str | None
+    handed_back_to: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredReturn:
+    handoff_id: str
+    site_id: str
+    serial: str
+    dispatch_date: date
+    return_due_date: date
+    returned_on: date | None
+
+
+def _handoff(row: HandoffRow) -> StoredHandoff:
+    return StoredHandoff(
+        row.id,
+        row.session_id,
+        row.site_id,
+        row.status,
+        row.priority,
+        row.category,
+        row.record,
+        row.markdown,
+        row.claimed_by,
+        row.resolution,
+        row.handed_back_to,
+        _utc(row.created_at),
+        _utc(row.updated_at),
+    )
+
+
+class Store:
+    """Sessions with their append-only event log, handoffs, returns and the outbox."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str) -> Store:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"timeout": 30})
+
+            @event.listens_for(engine, "connect")
+            def _pragmas(dbapi_conn: Any, _: Any) -> None:
+                cursor = dbapi_conn.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.close()
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+        return cls(engine)
+
+    def create_schema(self) -> None:
+        with self._guard():
+            Base.metadata.create_all(self.engine)
+
+    def ping(self) -> None:
+        with self._tx() as db:
+            db.execute(select(1))
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:
+            raise StoreUnavailableError(
+                f"the database is unavailable: {str(exc.orig).splitlines()[0]}", backend="database"
+            ) from exc
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        with self._guard(), self._sessions.begin() as db:
+            yield db
+
+    # --- sessions -------------------------------------------------------------------------
+    def create_session(
+        self,
+        session_id: str,
+        site_id: str,
+        token_hash: str,
+        state: dict[str, Any],
+        status: str,
+        at: datetime,
+        events: Sequence[tuple[str, dict[str, Any]]] = (),
+    ) -> None:
+        with self._tx() as db:
+            db.add(
+                SessionRow(
+                    id=session_id,
+                    site_id=site_id,
+                    token_hash=token_hash,
+                    status=status,
+                    state=state,
+                    version=1,
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+            db.flush()
+            for seq, (kind, payload) in enumerate(events, start=1):
+                db.add(EventRow(session_id=session_id, seq=seq, at=at, kind=kind, payload=payload))
+
+    def load_session(self, session_id: str) -> StoredSession | None:
+        with self._tx() as db:
+            row = db.get(SessionRow, session_id)
+            if row is None:
+                return None
+            return StoredSession(
+                row.id,
+                row.site_id,
+                row.token_hash,
+                row.status,
+                dict(row.state),
+                row.version,
+                _utc(row.created_at),
+                _utc(row.updated_at),
+            )
+
+    def save_turn(
+        self,
+        session_id: str,
+        expected_version: int,
+        state: dict[str, Any],
+        status: str,
+        at: datetime,
+        events: Sequence[tuple[str, dict[str, Any]]],
+    ) -> int:
+        """Write the new state and append the turn's events atomically; returns the new version."""
+        try:
+            with self._tx() as db:
+                row = db.get(SessionRow, session_id, with_for_update=True)
+                if row is None:
+                    raise SessionError("no such session", code="session_not_found")
+                if row.version != expected_version:
+                    raise SessionError(
+                        "the conversation moved on in another window; reload it",
+                        code="session_conflict",
+                    )
+                last = (
+                    db.scalar(
+                        select(func.max(EventRow.seq)).where(EventRow.session_id == session_id)
+                    )
+                    or 0
+                )
+                for offset, (kind, payload) in enumerate(events, start=1):
+                    db.add(
+                        EventRow(
+                            session_id=session_id,
+                            seq=last + offset,
+                            at=at,
+                            kind=kind,
+                            payload=payload,
+                        )
+                    )
+                row.state, row.status, row.version, row.updated_at = (
+                    state,
+                    status,
+                    row.version + 1,
+                    at,
+                )
+                return row.version
+        except IntegrityError as exc:
+            raise SessionError("concurrent update; retry", code="session_conflict") from exc
+
+    def events(self, session_id: str) -> list[StoredEvent]:
+        with self._tx() as db:
+            rows = db.scalars(
+                select(EventRow).where(EventRow.session_id == session_id).order_by(EventRow.seq)
+            )
+            return [StoredEvent(r.seq, _utc(r.at), r.kind, dict(r.payload)) for r in rows]
+
+    # --- handoffs ---------------------------------------------------------------------------
+    def add_handoff(
+        self,
+        handoff_id: str,
+        *,
+        session_id: str | None,
+        site_id: str,
+        priority: str,
+        category: str,
+        record: dict[str, Any],
+        markdown: str,
+        at: datetime,
+        returns: Sequence[tuple[str, date, date]] = (),
+        deliveries: Sequence[str] = (),
+    ) -> None:
+        """Store a handoff with its part returns and one outbox entry per sink, in one transaction."""
+        with self._tx() as db:
+            db.add(
+                HandoffRow(
+                    id=handoff_id,
+                    session_id=session_id,
+                    site_id=site_id,
+                    status="open",
+                    priority=priority,
+                    category=category,
+                    record=record,
+                    markdown=markdown,
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+            db.flush()
+            for serial, dispatch, due in returns:
+                db.add(
+                    ReturnRow(
+                        handoff_id=handoff_id,
+                        site_id=site_id,
+                        serial=serial,
+                        dispatch_date=dispatch,
+                        return_due_date=due,
+                    )
+                )
+            for sink in deliveries:
+                db.add(
+                    OutboxRow(
+                        sink=sink, idempotency_key=handoff_id, payload=record, next_attempt_at=at
+                    )
+                )
+
+    def handoffs(
+        self, status: str | None = None, site_id: str | None = None
+    ) -> list[StoredHandoff]:
+        with self._tx() as db:
+            query = select(HandoffRow).order_by(HandoffRow.priority, HandoffRow.created_at)
+            if status:
+                query = query.where(HandoffRow.status == status)
+            if site_id:
+                query = query.where(HandoffRow.site_id == site_id)
+            return [_handoff(r) for r in db.scalars(query)]
+
+    def handoff(self, handoff_id: str) -> StoredHandoff | None:
+        with self._tx() as db:
+            row = db.get(HandoffRow, handoff_id)
+            return _handoff(row) if row else None
+
+    _MOVES: ClassVar[dict[str, tuple[set[str], str]]] = {
+        "claim": ({"open"}, "claimed"),
+        "resolve": ({"claimed"}, "resolved"),
+        "hand_back": ({"open", "claimed"}, "handed_back"),
+    }
+
+    def move_handoff(
+        self,
+        handoff_id: str,
+        move: str,
+        at: datetime,
+        *,
+        by: str | None = None,
+        note: str | None = None,
+        step: str | None = None,
+    ) -> StoredHandoff:
+        """open -> claimed -> resolved, or handed back to the assistant at a chosen step."""
+        allowed, target = self._MOVES[move]
+        with self._tx() as db:
+            row = db.get(HandoffRow, handoff_id, with_for_update=True)
+            if row is None:
+                raise StoreError(f"no handoff {handoff_id}")
+            if row.status not in allowed:
+                raise StoreError(
+                    f"handoff {handoff_id} is {row.status}; cannot {move.replace('_', ' ')}"
+                )
+            row.status, row.updated_at = target, at
+            if move == "claim":
+                row.claimed_by = by
+            elif move == "resolve":
+                row.resolution = note
+            else:
+                row.handed_back_to = step
+            return _handoff(row)
+
+    def returns(self, today: date, overdue_only: bool = False) -> list[StoredReturn]:
+        with self._tx() as db:
+            query = (
+                select(ReturnRow)
+                .where(ReturnRow.returned_on.is_(None))
+                .order_by(ReturnRow.return_due_date)
+            )
+            if overdue_only:
+                query = query.where(ReturnRow.return_due_date < today)
+            return [
+                StoredReturn(
+                    r.handoff_id,
+                    r.site_id,
+                    r.serial,
+                    r.dispatch_date,
+                    r.return_due_date,
+                    r.returned_on,
+                )
+                for r in db.scalars(query)
+            ]
+
+    # --- outbox -----------------------------------------------------------------------------
+    def due_deliveries(
+        self, now: datetime, limit: int = 50
+    ) -> list[tuple[int, str, str, dict[str, Any]]]:
+        with self._tx() as db:
+            rows = db.scalars(
+                select(OutboxRow)
+                .where(OutboxRow.delivered_at.is_(None), OutboxRow.next_attempt_at <= now)
+                .limit(limit)
+            )
+            return [(r.id, r.sink, r.idempotency_key, dict(r.payload)) for r in rows]
+
+    def delivery_done(self, outbox_id: int, at: datetime) -> None:
+        with self._tx() as db:
+            row = db.get(OutboxRow, outbox_id)
+            if row is not None:
+                row.delivered_at, row.attempts = at, row.attempts + 1
+
+    def delivery_failed(self, outbox_id: int, at: datetime, error: str) -> None:
+        with self._tx() as db:
+            row = db.get(OutboxRow, outbox_id)
+            if row is not None:
+                row.attempts += 1
+                row.last_error = error[:500]
+                row.next_attempt_at = at + timedelta(seconds=min(3600, 2 ** min(row.attempts, 12)))

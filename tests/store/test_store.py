@@ -1,0 +1,103 @@
+"""The store contract, run on SQLite here and on PostgreSQL in the integration tier."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.errors import SessionError, StoreError
+from bot.store.store import Store
+
+T0 = datetime(2026, 11, 24, 14, 32, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store.from_url(f"sqlite:///{tmp_path / 'db' / 'assist.db'}")
+    s.create_schema()
+    return s
+
+
+def test_session_turns_append_events_and_bump_version(store: Store) -> None:
+    store.create_session(
+        "s1", "acme-boston", "h" * 64, {"step": "a"}, "active", T0, [("start", {"x": 1})]
+    )
+    loaded = store.load_session("s1")
+    assert loaded is not None and loaded.version == 1 and loaded.state == {"step": "a"}
+    v = store.save_turn(
+        "s1",
+        1,
+        {"step": "b"},
+        "active",
+        T0 + timedelta(minutes=1),
+        [("answer", {"text": "yes"}), ("bot", {"text": "next"})],
+    )
+    assert v == 2
+    assert [e.seq for e in store.events("s1")] == [1, 2, 3]
+    assert store.events("s1")[1].payload == {"text": "yes"}
+    assert store.load_session("s1").created_at == T0  # type: ignore[union-attr]
+
+
+def test_stale_version_is_refused_and_nothing_half_written(store: Store) -> None:
+    store.create_session("s1", "site", "h", {"step": "a"}, "active", T0)
+    store.save_turn("s1", 1, {"step": "b"}, "active", T0, [("answer", {})])
+    with pytest.raises(SessionError) as err:
+        store.save_turn("s1", 1, {"step": "c"}, "active", T0, [("answer", {})])
+    assert err.value.code == "session_conflict"
+    assert store.load_session("s1").state == {"step": "b"}  # type: ignore[union-attr]
+    assert len(store.events("s1")) == 1
+
+
+def test_unknown_session(store: Store) -> None:
+    assert store.load_session("nope") is None
+    with pytest.raises(SessionError):
+        store.save_turn("nope", 1, {}, "active", T0, [])
+
+
+def test_handoff_queue_moves_and_returns(store: Store) -> None:
+    store.add_handoff(
+        "h1",
+        session_id=None,
+        site_id="acme-boston",
+        priority="P1",
+        category="hardware",
+        record={"id": "h1"},
+        markdown="# h1",
+        at=T0,
+        returns=[("CX9-0001", date(2026, 11, 24), date(2026, 12, 3))],
+        deliveries=["jsonl"],
+    )
+    assert [h.id for h in store.handoffs(status="open")] == ["h1"]
+    with pytest.raises(StoreError, match="cannot resolve"):
+        store.move_handoff("h1", "resolve", T0)
+    claimed = store.move_handoff("h1", "claim", T0, by="eng-7")
+    assert claimed.status == "claimed" and claimed.claimed_by == "eng-7"
+    done = store.move_handoff("h1", "resolve", T0, note="PSU replaced")
+    assert done.status == "resolved" and done.resolution == "PSU replaced"
+    assert [r.serial for r in store.returns(date(2026, 12, 1))] == ["CX9-0001"]
+    assert store.returns(date(2026, 12, 1), overdue_only=True) == []
+    assert [r.serial for r in store.returns(date(2026, 12, 4), overdue_only=True)] == ["CX9-0001"]
+    assert store.handoffs(site_id="other-site") == []
+
+
+def test_outbox_backoff_and_delivery(store: Store) -> None:
+    store.add_handoff(
+        "h2",
+        session_id=None,
+        site_id="s",
+        priority="P2",
+        category="network",
+        record={"id": "h2"},
+        markdown="",
+        at=T0,
+        deliveries=["webhook"],
+    )
+    due = store.due_deliveries(T0)
+    assert [(sink, key) for _, sink, key, _ in due] == [("webhook", "h2")]
+    store.delivery_failed(due[0][0], T0, "connection refused")
+    assert store.due_deliveries(T0 + timedelta(seconds=1)) == []
+    assert store.due_deliveries(T0 + timedelta(seconds=3))
+    store.delivery_done(due[0][0], T0 + timedelta(seconds=3))
+    assert store.due_deliveries(T0 + timedelta(days=1)) == []

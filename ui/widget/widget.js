@@ -1,0 +1,294 @@
+/* ProTelecom Assist chat widget.
+ * Embed with: <script src="https://HOST/widget.js" data-api="https://HOST" async></script>
+ * Plain JavaScript, no build step. Everything that comes from the server is rendered with
+ * textContent, never as HTML. The session survives a page reload through sessionStorage.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript || document.querySelector("script[data-api]");
+  var api = ((script && script.getAttribute("data-api")) || window.location.origin).replace(/\/$/, "");
+  var KEY = "pta-session:" + api;
+  var state = { sessionId: null, token: null, status: "active", busy: false };
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  // Styles: the widget's own CSS file, next to widget.js
+  var css = document.createElement("link");
+  css.rel = "stylesheet";
+  css.href = api + "/widget.css";
+  document.head.appendChild(css);
+
+  var root = el("div", "pta-root");
+  var launcher = el("button", "pta-launcher", "Need help with the room?");
+  launcher.type = "button";
+  launcher.setAttribute("aria-expanded", "false");
+  launcher.setAttribute("aria-controls", "pta-panel");
+  var panel = el("section", "pta-panel");
+  panel.id = "pta-panel";
+  panel.setAttribute("role", "dialog");
+  panel.setAttribute("aria-label", "ProTelecom support chat");
+  panel.hidden = true;
+
+  var header = el("header", "pta-header");
+  header.appendChild(el("span", "pta-title", "ProTelecom support"));
+  var close = el("button", "pta-close", "\u00d7");
+  close.type = "button";
+  close.setAttribute("aria-label", "Close the chat");
+  header.appendChild(close);
+
+  var log = el("div", "pta-log");
+  log.setAttribute("role", "log");
+  log.setAttribute("aria-live", "polite");
+  log.setAttribute("aria-relevant", "additions");
+  var typing = el("div", "pta-typing", "Assistant is typing\u2026");
+  typing.hidden = true;
+  typing.setAttribute("aria-hidden", "true");
+
+  var start = el("form", "pta-start");
+  var codeLabel = el("label", "pta-label", "Site access code");
+  var codeInput = el("input", "pta-input");
+  codeInput.name = "access_code";
+  codeInput.autocomplete = "off";
+  codeInput.required = true;
+  codeLabel.appendChild(codeInput);
+  var startBtn = el("button", "pta-send", "Start chat");
+  startBtn.type = "submit";
+  start.appendChild(codeLabel);
+  start.appendChild(startBtn);
+
+  var form = el("form", "pta-form");
+  var input = el("textarea", "pta-input");
+  input.rows = 2;
+  input.maxLength = 4000;
+  input.placeholder = "Describe the problem or ask a question";
+  input.setAttribute("aria-label", "Your message");
+  var send = el("button", "pta-send", "Send");
+  send.type = "submit";
+  var person = el("button", "pta-person", "Talk to a person");
+  person.type = "button";
+  form.appendChild(input);
+  form.appendChild(send);
+  var footer = el("div", "pta-footer");
+  footer.appendChild(person);
+  form.hidden = true;
+
+  panel.appendChild(header);
+  panel.appendChild(log);
+  panel.appendChild(typing);
+  panel.appendChild(start);
+  panel.appendChild(form);
+  panel.appendChild(footer);
+  root.appendChild(panel);
+  root.appendChild(launcher);
+
+  function save() {
+    sessionStorage.setItem(KEY, JSON.stringify({ sessionId: state.sessionId, token: state.token }));
+  }
+
+  function scroll() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function addUser(text) {
+    var bubble = el("div", "pta-msg pta-user", text);
+    log.appendChild(bubble);
+    scroll();
+  }
+
+  function addCitations(container, citations) {
+    if (!citations || !citations.length) return;
+    var list = el("ol", "pta-citations");
+    citations.forEach(function (c, i) {
+      var item = el("li");
+      var link = el("button", "pta-cite", "[" + (c.n || i + 1) + "] " + (c.title || c.source) + (c.version ? " " + c.version : ""));
+      link.type = "button";
+      link.setAttribute("aria-expanded", "false");
+      var detail = el("blockquote", "pta-passage");
+      detail.hidden = true;
+      detail.appendChild(el("div", "pta-passage-meta", [c.section, c.source].filter(Boolean).join(" \u2014 ")));
+      detail.appendChild(el("div", "pta-passage-text", c.quote || ""));
+      link.addEventListener("click", function () {
+        detail.hidden = !detail.hidden;
+        link.setAttribute("aria-expanded", String(!detail.hidden));
+      });
+      item.appendChild(link);
+      item.appendChild(detail);
+      list.appendChild(item);
+    });
+    container.appendChild(list);
+  }
+
+  function addBot(message, interactive) {
+    var bubble = el("div", "pta-msg pta-bot pta-" + (message.type || "text"));
+    message.text.split("\n").forEach(function (line, i) {
+      if (i) bubble.appendChild(document.createElement("br"));
+      bubble.appendChild(document.createTextNode(line));
+    });
+    addCitations(bubble, message.citations);
+    if (interactive && message.choices && message.choices.length) {
+      var row = el("div", "pta-choices");
+      message.choices.forEach(function (choice) {
+        var button = el("button", "pta-choice", choice.label);
+        button.type = "button";
+        button.setAttribute("data-choice", choice.id);
+        button.addEventListener("click", function () {
+          if (choice.id === "person") return talkToPerson();
+          row.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+          post({ choice: choice.id }, choice.label);
+        });
+        row.appendChild(button);
+      });
+      bubble.appendChild(row);
+    }
+    log.appendChild(bubble);
+    scroll();
+  }
+
+  function setBusy(busy) {
+    state.busy = busy;
+    typing.hidden = !busy;
+    send.disabled = busy;
+  }
+
+  function showError(text) {
+    addBot({ type: "error", text: text, choices: [], citations: [] }, false);
+  }
+
+  function request(method, path, body) {
+    var headers = { "Content-Type": "application/json" };
+    if (state.token) headers.Authorization = "Bearer " + state.token;
+    return fetch(api + path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          if (!response.ok) {
+            var message = (data.error && data.error.message) || ("Request failed (" + response.status + ")");
+            var error = new Error(message);
+            error.status = response.status;
+            throw error;
+          }
+          return data;
+        });
+      });
+  }
+
+  function applyState(s) {
+    state.status = (s && s.status) || "active";
+    var ended = state.status !== "active";
+    input.disabled = ended;
+    send.disabled = ended;
+    person.disabled = ended;
+    if (ended) input.placeholder = "This conversation has ended.";
+  }
+
+  function showConversation() {
+    start.hidden = true;
+    form.hidden = false;
+    input.focus();
+  }
+
+  function startChat(code) {
+    setBusy(true);
+    request("POST", "/api/v1/sessions", { access_code: code })
+      .then(function (data) {
+        state.sessionId = data.session_id;
+        state.token = data.token;
+        save();
+        showConversation();
+        data.messages.forEach(function (m) { addBot(m, true); });
+        applyState(data.state);
+      })
+      .catch(function (error) {
+        showError(error.status === 401 ? "That access code was not recognised." : error.message);
+      })
+      .then(function () { setBusy(false); });
+  }
+
+  function post(body, shown) {
+    if (state.busy) return;
+    addUser(shown);
+    setBusy(true);
+    request("POST", "/api/v1/sessions/" + encodeURIComponent(state.sessionId) + "/messages", body)
+      .then(function (data) {
+        data.messages.forEach(function (m) { addBot(m, true); });
+        applyState(data.state);
+      })
+      .catch(function (error) { showError(error.message); })
+      .then(function () { setBusy(false); input.focus(); });
+  }
+
+  function talkToPerson() {
+    post({ text: "talk to a person" }, "Talk to a person");
+  }
+
+  function restore() {
+    var saved;
+    try { saved = JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch (e) { saved = null; }
+    if (!saved || !saved.sessionId) return;
+    state.sessionId = saved.sessionId;
+    state.token = saved.token;
+    request("GET", "/api/v1/sessions/" + encodeURIComponent(state.sessionId))
+      .then(function (data) {
+        showConversation();
+        var bots = data.transcript.filter(function (e) { return e.kind === "bot"; });
+        var last = bots[bots.length - 1];
+        data.transcript.forEach(function (e) {
+          if (e.kind === "user") addUser(e.text || e.choice || "");
+          else if (e.kind === "bot") addBot(e, e === last);
+        });
+        applyState(data.state);
+      })
+      .catch(function () {
+        sessionStorage.removeItem(KEY);
+        state.sessionId = null;
+        state.token = null;
+      });
+  }
+
+  function toggle(open) {
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", String(open));
+    if (open) (form.hidden ? codeInput : input).focus();
+    else launcher.focus();
+  }
+
+  launcher.addEventListener("click", function () { toggle(panel.hidden); });
+  close.addEventListener("click", function () { toggle(false); });
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") toggle(false);
+  });
+  start.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var code = codeInput.value.trim();
+    if (code) startChat(code);
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text || state.busy) return;
+    input.value = "";
+    post({ text: text }, text);
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  person.addEventListener("click", function () {
+    if (!state.sessionId) { showError("Start the chat with your site code first."); return; }
+    talkToPerson();
+  });
+
+  function mount() {
+    document.body.appendChild(root);
+    restore();
+    if (state.sessionId) toggle(true);
+  }
+  if (document.body) mount();
+  else document.addEventListener("DOMContentLoaded", mount);
+})();
