@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATE := $(shell date +%F)
 
-.PHONY: install run test lint fmt unit integration eval bench console clean
+.PHONY: install system-deps run test lint fmt unit integration eval bench console clean
 
 install: $(STAMP)
 
@@ -21,17 +21,25 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# Debian's Chromium drives the browser tests (Playwright cannot download browsers here).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 run: install
 	$(BIN)/assist ingest knowledge/docs
 	$(BIN)/assist accounts check knowledge/accounts
+	$(BIN)/assist flows check knowledge/flows
 	@echo
-	@echo "  API and health:   http://$(HOST):$(PORT)/healthz   (readiness: /readyz)"
-	@echo "  Search (engineer): http://$(HOST):$(PORT)/api/v1/search?q=HDMI  (header X-API-Key)"
-	@echo "  Ask from a shell: $(BIN)/assist ask \"which firmware fixed the HDMI handshake on the CX-900?\""
+	@echo "  Customer portal demo + chat widget: http://$(HOST):$(PORT)/   (site code DEMO-1234)"
+	@echo "  Embed the widget:  <script src=\"http://$(HOST):$(PORT)/widget.js\" async></script>"
+	@echo "  API docs:          http://$(HOST):$(PORT)/docs   health /healthz, readiness /readyz"
+	@echo "  Engineer API key:  dev-engineer-key (header X-API-Key; set ASSIST_SERVER__ENGINEER_API_KEYS)"
+	@echo "  Engineer console:  make console      Terminal chat: $(BIN)/assist chat --site DEMO-1234"
 	@echo
 	$(BIN)/assist serve --host $(HOST) --port $(PORT)
 
-test: install lint
+test: install system-deps lint
 	$(BIN)/python -m pip check
 	$(BIN)/python -m pytest -m "not slow" -q
 

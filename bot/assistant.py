@@ -230,7 +230,7 @@ class Assistant:
         state["kb_sources"] = [*state["kb_sources"], *citations][-20:]
         return [
             Message(
-                type="answer",
+                type="text",
                 text=answer.text,
                 choices=(PERSON,) if answer.abstained else (),
                 citations=tuple(citations),

@@ -38,7 +38,15 @@ def build_app() -> typer.Typer:
     app.command("ask")(ask_command)
     eval_app = typer.Typer(help="Evaluations (see docs/evaluation.md).", no_args_is_help=True)
     eval_app.command("retrieval")(eval_retrieval_command)
+    from bot.dialogue.commands import flows_app
+    from bot.eval_cli import eval_all_cmd, eval_dialogue_cmd, eval_router_cmd, route_cmd
+
+    eval_app.command("router")(eval_router_cmd)
+    eval_app.command("dialogue")(eval_dialogue_cmd)
+    eval_app.command("all")(eval_all_cmd)
     app.add_typer(eval_app, name="eval")
+    app.add_typer(flows_app, name="flows")
+    app.command("route")(route_cmd)
     from bot.api.commands import serve_command
     from bot.escalation.commands import accounts_app, escalation_app
 
@@ -46,6 +54,9 @@ def build_app() -> typer.Typer:
     app.add_typer(accounts_app, name="accounts")
 
     app.command("serve")(serve_command)
+    from bot.chat_cli import chat_command
+
+    app.command("chat")(chat_command)
     return app
 
 

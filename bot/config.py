@@ -71,7 +71,9 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(
         40, gt=0, le=1000, description="Candidates per retriever before fusion."
     )
-    rrf_k: int = Field(5, gt=0, description="Reciprocal-rank-fusion constant (small: top ranks dominate).")
+    rrf_k: int = Field(
+        5, gt=0, description="Reciprocal-rank-fusion constant (small: top ranks dominate)."
+    )
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     abstain_threshold: float = Field(

@@ -25,6 +25,7 @@ from bot.kb.retriever import Filters
 from bot.kb.schema import Chunk, IndexLayout, collection_name
 from bot.kb.service import KnowledgeBase
 from bot.kb.vectorstore import ChromaVectorStore
+from evals.bench_service import bench_load, bench_turns
 from ingest.pipeline import Ingestor
 
 QUERIES = [
@@ -42,8 +43,9 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def bench_ingest(corpus: Path, embedder: SentenceTransformerEmbedder, work: Path) -> dict[str, Any]:
-    layout = IndexLayout(work / "ingest")
-    store = ChromaVectorStore.embedded(layout.chroma, "bench", embedder)
+    layout = IndexLayout(work / f"ingest-{corpus.resolve().name}-{len(str(corpus))}")
+    name = collection_name("kb", embedder.name, embedder.dimension)
+    store = ChromaVectorStore.embedded(layout.chroma, name, embedder)
     started = time.perf_counter()
     report = Ingestor(layout, embedder, store).run([corpus])
     first = time.perf_counter() - started
@@ -60,6 +62,7 @@ def bench_ingest(corpus: Path, embedder: SentenceTransformerEmbedder, work: Path
 
     naive = NaiveBaseline(corpus, work / "naive", embedder)
     return {
+        "index": str(layout.root),
         "corpus": str(corpus),
         "chunks": report.chunks_total,
         "pipeline_chunks_per_s": report.chunks_total / first,
@@ -173,6 +176,11 @@ def main() -> None:
         for corpus in corpora:
             print(f"bench: ingest {corpus}", flush=True)
             results["ingest"].append(bench_ingest(corpus, embedder, work))
+        bundled = Path(results["ingest"][0]["index"])
+        print("bench: turn latency", flush=True)
+        results["turns"] = bench_turns(work / "turns", bundled, embedder)
+        print("bench: 50 concurrent users x 20 turns, 2 workers", flush=True)
+        results["load"] = bench_load(work / "load", bundled)
         for n in args.scale or [10_000, 100_000]:
             print(f"bench: retrieval at {n} chunks", flush=True)
             results["scale"].append(bench_scale(n, embedder, work))
@@ -205,6 +213,19 @@ def main() -> None:
             f"| {r['chunks']} | {r['search_p50_ms']:.1f} | {r['search_p95_ms']:.1f} | "
             f"{r['query_embed_p50_ms']:.1f} | {r['peak_rss_mb']:.0f} |"
         )
+    t, load = results["turns"], results["load"]
+    lines += [
+        "",
+        "| turn | p50 ms | p95 ms |",
+        "|---|---|---|",
+        f"| plain flow step | {t['plain_step_p50_ms']:.1f} | {t['plain_step_p95_ms']:.1f} |",
+        f"| step that consults the knowledge base | {t['kb_step_p50_ms']:.1f} | {t['kb_step_p95_ms']:.1f} |",
+        f"| first turn (routing) | {t['routed_first_turn_p50_ms']:.1f} | {t['routed_first_turn_p95_ms']:.1f} |",
+        "",
+        f"Load: {load['users']} users x {load['turns_per_user']} turns, {load['workers']} workers: "
+        f"{load['turns_per_s']:.1f} turns/s, p50 {load['p50_ms']:.0f} ms, p95 {load['p95_ms']:.0f} ms, "
+        f"{load['errors']} errors.",
+    ]
     stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -54,7 +54,15 @@ def _summary(rows: Sequence[Row], k: int) -> dict[str, Any]:
     for r in rows:
         by_kind[r.question.kind].append(r)
     latencies = sorted(r.seconds for r in rows)
+    answerable = [r for r in rows if not r.question.unanswerable] or list(rows)
+    curve = [
+        sum(recall_at(r.files, set(r.question.gold_files), n) for r in answerable)
+        / max(1, len(answerable))
+        for n in range(1, 11)
+    ]
     return {
+        "recall_curve": curve,
+        "latencies_ms": [round(1000 * x, 2) for x in latencies],
         "overall": block(rows),
         "by_kind": {kind: block(items) for kind, items in sorted(by_kind.items())},
         "abstention": abstention(

@@ -106,3 +106,10 @@ def create_app(
         return _error(status, exc.code, str(exc))
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for multi-worker uvicorn: settings from the ``ASSIST_*`` environment."""
+    from bot.config import load_settings
+
+    return create_app(load_settings())

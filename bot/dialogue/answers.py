@@ -9,12 +9,12 @@ asks "did you mean ...?" before acting. "Not sure" and "I don't know" in any for
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.dialogue.cues import similar
 from bot.dialogue.schema import (
     AnswerSpec,
     ChoiceAnswer,
@@ -50,11 +50,13 @@ _WEAK_NO = _vocab(
 _WEAK_YES = re.compile(
     r"\b(it (?:is|does|did|was|has)|i (?:do|did|can|have)|we (?:do|did|can|have)|"
     r"they (?:do|did|can)|there (?:is|are)|that'?s right|ok|okay|works|working|worked|done|"
-    r"fixed|all good|i think so|looks like it)\b"
+    r"fixed|all good)\b"
 )
+_HEDGED_YES = re.compile(r"\b(i think so|i guess so|looks like it|seems so|probably)\b")
 _LENGTH_WORDS = ["m", "meter", "meters", "metre", "metres", "mtr", "mtrs"]
 _SECOND_WORDS = ["s", "sec", "secs", "second", "seconds"]
 _MINUTE_WORDS = ["min", "mins", "minute", "minutes"]
+_HOUR_WORDS = ["h", "hr", "hrs", "hour", "hours"]
 # spoken unit -> (dimension, factor to the dimension's base unit: metres, seconds, percent)
 _UNITS: dict[str, tuple[str, float]] = {
     **dict.fromkeys(_LENGTH_WORDS, ("m", 1.0)),
@@ -63,13 +65,15 @@ _UNITS: dict[str, tuple[str, float]] = {
     "cm": ("m", 0.01),
     **dict.fromkeys(_SECOND_WORDS, ("s", 1.0)),
     **dict.fromkeys(_MINUTE_WORDS, ("s", 60.0)),
+    **dict.fromkeys(_HOUR_WORDS, ("s", 3600.0)),
     **dict.fromkeys(["%", "percent"], ("%", 1.0)),
 }
 # a step's unit -> (dimension, factor); "count" and unknown units are never converted
-_SPEC_UNITS = {unit: _UNITS[unit] for unit in ("m", "ft", "s", "min", "%")}
+_SPEC_UNITS = {unit: _UNITS[unit] for unit in ("m", "ft", "s", "min", "h", "%")}
 _NUMBER = re.compile(
     r"(?<![\w.])(-?\d+(?:[.,]\d+)?)\s*(metres|meters|metre|meter|mtrs|mtr|feet|foot|ft|cm|"
-    r"yards|yd|seconds|second|secs|sec|minutes|minute|mins|min|percent|%|m|s|')?(?![a-z])"
+    r"yards|yd|seconds|second|secs|sec|minutes|minute|mins|min|hours|hour|hrs|hr|h|percent|%|m|s|')?"
+    r"(?![a-z])"
 )
 _WORD_NUMBERS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -81,8 +85,9 @@ _APPROX = re.compile(r"\b(about|around|roughly|approx\w*|maybe|perhaps|nearly|al
 _STOP = _vocab(
     "the a an is it its it's light led lamp colour color of and or i we my our this that there "
     "to in at with shows showing says see think looks like one just now currently was be for me "
-    "you"
+    "you no all"
 )
+_FUNCTION_WORDS = _vocab("the a an at all is it its of and or to in on for with")
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
 
 
@@ -168,6 +173,8 @@ def parse_yes_no(text: str) -> ParsedAnswer:
             return _yes_no(first, 0.6)  # "yes it's not working": which question was answered?
         return _yes_no(first, 1.0 if leading else 0.9)
     weak_no = any(w in _WEAK_NO for w in words)
+    if _HEDGED_YES.search(clean) and not weak_no:
+        return _yes_no("yes", 0.7)  # "I think so": worth a quick confirmation
     weak_yes = bool(_WEAK_YES.search(clean))
     if weak_no:
         return _yes_no("no", 0.8 if not weak_yes else 0.7)
@@ -195,30 +202,35 @@ def parse_choice(options: list[ChoiceOption], text: str) -> ParsedAnswer:
         if clean in (option.id, option.id.replace("_", " "), normalise(option.label).strip(" .")):
             return ParsedAnswer("value", option.id, 1.0, option.label)
     ids = {o.id for o in options}
-    if clean.isdigit() and clean not in ids and 1 <= int(clean) <= len(options):
+    if re.fullmatch(r"[0-9]{1,3}", clean) and clean not in ids and 1 <= int(clean) <= len(options):
         option = options[int(clean) - 1]
         return ParsedAnswer("value", option.id, 0.9, option.label)
-    words = [w for w in _words(clean) if w not in _STOP]
-    negated = {b for a, b in itertools.pairwise(words) if a in ("not", "isnt", "no")}
+    said = _words(clean)
+    words = [w for w in said if w not in _STOP]
+    negated = {b for a, b in itertools.pairwise(words) if a in ("not", "isnt")}
+    said_pairs = set(itertools.pairwise(said))
     tokens = _option_tokens_all(options)
     counts: dict[str, int] = {}
     for id_tokens, label_tokens in tokens.values():
         for token in id_tokens | label_tokens:
             counts[token] = counts.get(token, 0) + 1
     scores: dict[str, float] = {}
+    exact: dict[str, bool] = {}
     for option in options:
         id_tokens, label_tokens = tokens[option.id]
-        score = 0.0
+        score, hit = 0.0, False
         for token in id_tokens | label_tokens:
             weight = (2.0 if token in id_tokens else 1.0) / counts[token]
             if token in words and token not in negated:
-                score += weight
-            elif len(token) >= 4 and any(
-                len(w) >= 4 and difflib.SequenceMatcher(None, w, token).ratio() >= 0.8
-                for w in words
-            ):
+                score, hit = score + weight, True
+            elif len(token) >= 4 and any(similar(w, token) for w in words):
                 score += 0.45 * weight
-        scores[option.id] = score
+        # a phrase of the label ("no light") counts even when its words say little alone
+        label_pairs = set(itertools.pairwise(_words(normalise(option.label))))
+        phrases = [p for p in label_pairs & said_pairs if not set(p) <= _FUNCTION_WORDS]
+        if phrases:
+            score, hit = score + len(phrases), True
+        scores[option.id], exact[option.id] = score, hit
     for word, index in _ORDINALS.items():
         if re.search(rf"\b{word}\b", clean) and not any(scores.values()):
             option = options[index]
@@ -229,7 +241,7 @@ def parse_choice(options: list[ChoiceOption], text: str) -> ParsedAnswer:
         return NOT_UNDERSTOOD
     second = scores[ranked[1].id] if len(ranked) > 1 else 0.0
     confidence = 0.95 if second == 0 else 0.5 + 0.45 * (top - second) / top
-    if top < 0.9:  # only near spellings matched: confirm
+    if not exact[ranked[0].id]:  # only near spellings matched: confirm
         confidence = min(confidence, 0.7)
     return ParsedAnswer("value", ranked[0].id, round(confidence, 3), ranked[0].label)
 

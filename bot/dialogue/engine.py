@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from bot.dialogue.answers import ParsedAnswer, parse_answer, parse_yes_no
 from bot.dialogue.events import (
     Answer,
     DontKnow,
@@ -34,25 +33,20 @@ from bot.dialogue.events import (
     StartOver,
 )
 from bot.dialogue.intents import control_intent
+from bot.dialogue.replies import answer_step, not_sure
 from bot.dialogue.schema import (
     AskStep,
-    ChoiceAnswer,
     CollectStep,
     Flow,
-    NumberAnswer,
-    TextAnswer,
-    YesNoAnswer,
 )
 from bot.dialogue.state import (
     DialogueState,
     KbFinding,
     Message,
-    PendingConfirm,
     SiteContext,
     Turn,
 )
 from bot.dialogue.steps import (
-    CONFIRM_CHOICES,
     MAX_STEPS,
     Result,
     enter,
@@ -65,6 +59,11 @@ from bot.errors import FlowError
 
 EngineEvent = Start | Answer | KbResult | GoBack | StartOver | DontKnow | Escalate | SideQuestion
 Flows = Flow | Mapping[str, Flow]
+_COMMANDS: dict[str, type[GoBack | StartOver | Escalate]] = {
+    "go_back": GoBack,
+    "start_over": StartOver,
+    "escalate": Escalate,
+}
 
 
 def advance(
@@ -84,6 +83,10 @@ def advance(
     if state is None:
         raise FlowError(f"no dialogue in progress: send Start before {event.type}")
     flow = _flow(flows, state.flow_id)
+    if isinstance(event, Answer) and event.choice is None and event.text:
+        command = _COMMANDS.get(control_intent(event.text) or "")
+        if command is not None:
+            return advance(flows, state, command(at=event.at), max_steps=max_steps)
     if isinstance(event, StartOver):
         restart = Start(at=event.at, flow_id=flow.id, context=state.context)
         new, messages = _start(flow, restart, max_steps, counted=state.steps_taken)
@@ -107,8 +110,8 @@ def advance(
     if isinstance(event, SideQuestion):
         return state, [prompt(flow.step(state.step_id), "Back to our check:")]
     if isinstance(event, DontKnow):
-        return _not_sure(flow, state, event.at, max_steps)
-    return _answer(flow, state, event, max_steps)
+        return not_sure(flow, state, event.at, max_steps)
+    return answer_step(flow, state, event, max_steps)
 
 
 def _flow(flows: Flows, flow_id: str) -> Flow:
@@ -163,152 +166,6 @@ def _go_back(flow: Flow, state: DialogueState, at: datetime, max_steps: int) -> 
     rewound = state.model_copy(update={"history": keep, "slots": slots})
     new, messages = enter(flow, rewound, target, at, max_steps)
     return new, [text("OK, going back."), *messages]
-
-
-def _not_sure(flow: Flow, state: DialogueState, at: datetime, max_steps: int) -> Result:
-    step = flow.step(state.step_id)
-    if not isinstance(step, AskStep | CollectStep):
-        return state, [text("There is no question waiting for an answer.")]
-    if step.not_sure is None:
-        reason = f"the user could not answer {step.id!r}: {step.question}"
-        return escalate(state, reason, at, "No problem.")
-    turn = Turn(step_id=step.id, kind=step.kind, question=step.question, answer="not sure", at=at)
-    noted = state.model_copy(update={"history": (*state.history, turn)})
-    return enter(flow, noted, step.not_sure, at, max_steps)
-
-
-def _answer(flow: Flow, state: DialogueState, event: Answer, max_steps: int) -> Result:
-    step = flow.step(state.step_id)
-    if not isinstance(step, AskStep | CollectStep):
-        return state, [text("There is no question waiting for an answer.")]
-    raw = (event.text or "").strip()
-    if event.choice is None and raw:
-        control = control_intent(raw)
-        if control == "go_back":
-            return _go_back(flow, state, event.at, max_steps)
-        if control == "escalate":
-            return escalate(state, "the user asked to talk to a person", event.at)
-        if control == "start_over":
-            return advance(flow, state, StartOver(at=event.at), max_steps=max_steps)
-    if state.pending_confirm is not None:
-        return _confirm(flow, state, step, event, max_steps)
-    if event.choice is not None:
-        return _choice(flow, state, step, event, max_steps)
-    if not raw:
-        return state, [prompt(step, "I didn't get an answer.")]
-    spec = step.answer if isinstance(step, AskStep) else TextAnswer(type="text")
-    parsed = parse_answer(spec, raw)
-    if parsed.kind == "not_sure":
-        return _not_sure(flow, state, event.at, max_steps)
-    if parsed.kind == "none" or parsed.value is None:
-        return state, [prompt(step, _not_understood(step))]
-    if parsed.needs_confirmation:
-        pending = PendingConfirm(
-            step_id=step.id, value=parsed.value, display=_display(parsed), text=raw[:500]
-        )
-        new = state.model_copy(update={"pending_confirm": pending, "updated_at": event.at})
-        ask = f"Just to check: did you mean “{pending.display}”?"
-        return new, [Message(type="question", text=ask, choices=CONFIRM_CHOICES)]
-    return _apply(flow, state, step, parsed.value, _display(parsed), raw, event.at, max_steps)
-
-
-def _display(parsed: ParsedAnswer) -> str:
-    return parsed.display + (f" ({parsed.note})" if parsed.note else "")
-
-
-def _not_understood(step: AskStep | CollectStep) -> str:
-    if isinstance(step, AskStep) and isinstance(step.answer, NumberAnswer):
-        return "Sorry, I need a number for this one (a rough guess is fine)."
-    if isinstance(step, AskStep) and isinstance(step.answer, ChoiceAnswer):
-        return "Sorry, I didn't catch which one. Please pick one of the options."
-    return 'Sorry, I didn\'t catch that. Please answer yes or no, or say "not sure".'
-
-
-def _confirm(
-    flow: Flow, state: DialogueState, step: AskStep | CollectStep, event: Answer, max_steps: int
-) -> Result:
-    pending = state.pending_confirm
-    assert pending is not None
-    reply = event.choice if event.choice in ("yes", "no") else None
-    if reply is None and event.text:
-        parsed = parse_yes_no(event.text)
-        reply = str(parsed.value) if parsed.kind == "value" and parsed.confidence >= 0.8 else None
-    if reply == "yes":
-        return _apply(
-            flow, state, step, pending.value, pending.display, pending.text, event.at, max_steps
-        )
-    cleared = state.model_copy(update={"pending_confirm": None, "updated_at": event.at})
-    if reply == "no":
-        return cleared, [prompt(step, "OK, let's try that again.")]
-    return _answer(flow, cleared, event, max_steps)
-
-
-def _choice(
-    flow: Flow, state: DialogueState, step: AskStep | CollectStep, event: Answer, max_steps: int
-) -> Result:
-    choice = event.choice or ""
-    if isinstance(step, AskStep) and isinstance(step.answer, ChoiceAnswer):
-        option = step.answer.option(choice)
-        if option is not None:
-            return _apply(flow, state, step, option.id, option.label, choice, event.at, max_steps)
-        offered = ", ".join(f"{o.id} ({o.label})" for o in step.answer.options)
-    elif isinstance(step, AskStep) and isinstance(step.answer, YesNoAnswer):
-        if choice in ("yes", "no"):
-            return _apply(flow, state, step, choice, choice, choice, event.at, max_steps)
-        offered = "yes, no, not_sure"
-    else:
-        offered = ""
-    if choice == "not_sure":
-        return _not_sure(flow, state, event.at, max_steps)
-    hint = f" The options are: {offered}." if offered else " Please type your answer."
-    return state, [prompt(step, f"“{choice[:40]}” is not one of the options.{hint}")]
-
-
-def _apply(
-    flow: Flow,
-    state: DialogueState,
-    step: AskStep | CollectStep,
-    value: str | float,
-    display: str,
-    raw: str,
-    at: datetime,
-    max_steps: int,
-) -> Result:
-    if isinstance(step, AskStep) and isinstance(step.answer, NumberAnswer):
-        spec = step.answer
-        number = float(value)
-        if (spec.min is not None and number < spec.min) or (
-            spec.max is not None and number > spec.max
-        ):
-            low = "" if spec.min is None else f"{spec.min:g}"
-            high = "" if spec.max is None else f"{spec.max:g}"
-            bounds = f"between {low} and {high}" if low and high else (low and f"at least {low}")
-            bounds = bounds or f"at most {high}"
-            unit = "" if spec.unit == "count" else f" {spec.unit}"
-            cleared = state.model_copy(update={"pending_confirm": None})
-            return cleared, [prompt(step, f"Please give a number {bounds}{unit}.")]
-    slot = step.slot
-    turn = Turn(
-        step_id=step.id,
-        kind=step.kind,
-        question=step.question,
-        answer=display or raw,
-        value=value,
-        slot=slot,
-        at=at,
-    )
-    slots = {**state.slots, slot: str(value)} if slot else state.slots
-    recorded = state.model_copy(update={"history": (*state.history, turn), "slots": slots})
-    target = _next(step, value, recorded)
-    return enter(flow, recorded, target, at, max_steps)
-
-
-def _next(step: AskStep | CollectStep, value: str | float, state: DialogueState) -> str:
-    context = state.context.as_mapping()
-    for link in step.next or []:
-        if link.condition is None or link.condition.evaluate(value, state.slots, context):
-            return link.target
-    raise FlowError(f"step {step.id!r} has no matching link; run `assist flows check`")
 
 
 def _kb_result(flow: Flow, state: DialogueState, event: KbResult, max_steps: int) -> Result:

@@ -28,6 +28,7 @@ from bot.dialogue.schema import (
     YesNoAnswer,
     successors,
 )
+from bot.dialogue.topology import reachable, strongly_connected
 from bot.errors import FlowDefinitionError
 
 
@@ -155,7 +156,9 @@ def _check_links(flow: Flow, step: AnyStep, report: _Report) -> None:
     for name, target in named:
         if not flow.has_step(target):
             options = [s.id for s in flow.steps if s.id != step.id]
-            close = difflib.get_close_matches(target, options, n=1)
+            close = difflib.get_close_matches(target, options, n=1) or [
+                option for option in options if option.startswith(target)
+            ]
             hint = f"did you mean {close[0]!r}? " if close else ""
             report.add(
                 f"`{name}` refers to unknown step {target!r}.",
@@ -249,9 +252,9 @@ def _check_graph(flow: Flow, report: _Report) -> None:
             None,
             "add at least one step with `kind: outcome`",
         )
-    reachable = _reach([flow.start], edges)
+    reached = reachable([flow.start], edges)
     for step in flow.steps:
-        if step.id not in reachable:
+        if step.id not in reached:
             report.add(
                 f"the step is unreachable from the start step {flow.start!r}.",
                 step.id,
@@ -261,10 +264,10 @@ def _check_graph(flow: Flow, report: _Report) -> None:
     for source, targets in edges.items():
         for target in targets:
             reverse[target].append(source)
-    can_end = _reach(sorted(outcomes), reverse)
-    for component in _strongly_connected(edges):
+    can_end = reachable(sorted(outcomes), reverse)
+    for component in strongly_connected(edges):
         looping = len(component) > 1 or component[0] in edges[component[0]]
-        if looping and component[0] in reachable and not (set(component) & can_end):
+        if looping and component[0] in reached and not (set(component) & can_end):
             order = [s.id for s in flow.steps if s.id in component]
             report.add(
                 f"steps {' -> '.join([*order, order[0]])} form a loop with no way out to an "
@@ -272,57 +275,3 @@ def _check_graph(flow: Flow, report: _Report) -> None:
                 order[0],
                 "add a branch from one of these steps to a step that leads to an outcome",
             )
-
-
-def _reach(starts: Iterable[str], edges: dict[str, list[str]]) -> set[str]:
-    seen: set[str] = set()
-    todo = [s for s in starts if s in edges]
-    while todo:
-        node = todo.pop()
-        if node not in seen:
-            seen.add(node)
-            todo.extend(edges.get(node, []))
-    return seen
-
-
-def _strongly_connected(edges: dict[str, list[str]]) -> list[list[str]]:
-    """Tarjan's strongly connected components, iterative (no recursion limit to think about)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    result: list[list[str]] = []
-    counter = 0
-    for root in edges:
-        if root in index:
-            continue
-        work: list[tuple[str, int]] = [(root, 0)]
-        while work:
-            node, child = work.pop()
-            if child == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            targets = edges[node]
-            if child < len(targets):
-                work.append((node, child + 1))
-                target = targets[child]
-                if target not in index:
-                    work.append((target, 0))
-                elif target in on_stack:
-                    low[node] = min(low[node], index[target])
-                continue
-            if low[node] == index[node]:
-                component: list[str] = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                result.append(component)
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    return result

@@ -102,7 +102,9 @@ def compose_extractive(
         number = numbers.setdefault(rank, len(numbers) + 1)
         quotes.setdefault(rank, []).append(unit)
         lines.append(f"{unit} [{number}]")
-    citations = [citation_for(n, passages[rank], " ".join(quotes[rank])) for rank, n in numbers.items()]
+    citations = [
+        citation_for(n, passages[rank], " ".join(quotes[rank])) for rank, n in numbers.items()
+    ]
     lead = passages[min(numbers)].chunk
     where = lead.title + (f", version {lead.version}" if lead.version else "")
     text = f"From {where}:\n" + "\n".join(f"- {line}" for line in lines)

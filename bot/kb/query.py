@@ -51,16 +51,50 @@ INTENTS: dict[str, tuple[str, ...]] = {
 
 # Versions right after these words belong to a platform, not to a documented product ("Ubuntu 14.04").
 PLATFORM_WORDS = frozenset(
-    """ubuntu debian fedora centos rhel windows macos osx ios ipados android python node nodejs java
-    chrome chromium firefox safari edge electron openssl qt gstreamer kernel linux glibc gcc clang
-    cmake tls http sip""".split()
+    [
+        "ubuntu",
+        "debian",
+        "fedora",
+        "centos",
+        "rhel",
+        "windows",
+        "macos",
+        "osx",
+        "ios",
+        "ipados",
+        "android",
+        "python",
+        "node",
+        "nodejs",
+        "java",
+        "chrome",
+        "chromium",
+        "firefox",
+        "safari",
+        "edge",
+        "electron",
+        "openssl",
+        "qt",
+        "gstreamer",
+        "kernel",
+        "linux",
+        "glibc",
+        "gcc",
+        "clang",
+        "cmake",
+        "tls",
+        "http",
+        "sip",
+    ]
 )
 _PLATFORM_VERSION = re.compile(r"\b([a-z]+)\s+v?(\d+(?:\.\d+)+)", re.I)
 
 
 def product_versions(text: str) -> tuple[str, ...]:
     """Versions a question names, without those that follow a platform name."""
-    platform = {m.group(2) for m in _PLATFORM_VERSION.finditer(text) if m.group(1).lower() in PLATFORM_WORDS}
+    platform = {
+        m.group(2) for m in _PLATFORM_VERSION.finditer(text) if m.group(1).lower() in PLATFORM_WORDS
+    }
     masked = text
     for raw in platform:
         masked = masked.replace(raw, " ")

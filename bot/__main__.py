@@ -1,0 +1,5 @@
+"""``python -m bot`` runs the ``assist`` command."""
+
+from bot.cli import main
+
+main()
