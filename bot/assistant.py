@@ -98,6 +98,7 @@ class Assistant:
         session_id, token = secrets.token_hex(16), secrets.token_urlsafe(32)
         state: dict[str, Any] = {
             "phase": "idle",
+            "session_id": session_id,
             "site_id": site.id,
             "issue": None,
             "dialogue": None,
@@ -338,7 +339,7 @@ class Assistant:
             store=self.store,
             site_id=state["site_id"],
             serial=serial,
-            session_id="",
+            session_id=state["session_id"],
             issue=state.get("issue") or state.get("escalation_reason") or "",
             dialogue=dialogue,
             rep=state["rep"],
@@ -349,3 +350,49 @@ class Assistant:
         )
         state["phase"], state["handoff_id"], state["rep_step"] = "handed_off", record.id, None
         return [Message(type="handoff", text=record.user_summary())]
+
+    # --- engineers ---------------------------------------------------------------------------
+    def resume_at(self, session_id: str, step_id: str | None, note: str | None = None) -> None:
+        """An engineer handed the case back: the session continues the flow at ``step_id``.
+
+        Without a step (or without a flow) the session goes back to the open question.
+        """
+        stored = self.store.load_session(session_id)
+        if stored is None:
+            raise SessionError("no such session", code="session_not_found")
+        state = dict(stored.state)
+        now = self.clock()
+        dialogue = (
+            DialogueState.model_validate(state["dialogue"]) if state.get("dialogue") else None
+        )
+        flow = self.flows.get(dialogue.flow_id) if dialogue else None
+        if dialogue and flow and step_id and flow.has_step(step_id):
+            resumed = dialogue.model_copy(
+                update={
+                    "step_id": step_id,
+                    "status": "active",
+                    "outcome": None,
+                    "escalation_reason": None,
+                    "pending_kb": None,
+                    "pending_confirm": None,
+                    "updated_at": now,
+                }
+            )
+            state["dialogue"], state["phase"] = resumed.model_dump(mode="json"), "flow"
+            message = Message(
+                type="text",
+                text=(
+                    note
+                    or "An engineer has looked at this and handed it "
+                    "back to me; let's continue from here."
+                ),
+            )
+        else:
+            state["dialogue"], state["phase"] = None, "idle"
+            message = text(note or "An engineer has handed this back to me. What is wrong now?")
+        state["handoff_id"], state["rep_step"] = None, None
+        events = [
+            ("engineer_hand_back", {"step": step_id}),
+            ("bot", message.model_dump(mode="json")),
+        ]
+        self.store.save_turn(session_id, stored.version, state, "active", now, events)

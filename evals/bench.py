@@ -60,7 +60,7 @@ def bench_ingest(corpus: Path, embedder: SentenceTransformerEmbedder, work: Path
     again = time.perf_counter() - started
     from evals.baseline import NaiveBaseline
 
-    naive = NaiveBaseline(corpus, work / "naive", embedder)
+    naive = NaiveBaseline(corpus, layout.root / "naive", embedder)
     return {
         "index": str(layout.root),
         "corpus": str(corpus),

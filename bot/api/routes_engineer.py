@@ -17,6 +17,7 @@ router = APIRouter(prefix="/api/v1", tags=["engineers"])
 
 class HandoffPublic(BaseModel):
     id: str
+    session_id: str | None
     site_id: str
     status: str
     priority: str
@@ -39,6 +40,7 @@ class HandoffMove(BaseModel):
 def _public(h: StoredHandoff) -> HandoffPublic:
     return HandoffPublic(
         id=h.id,
+        session_id=h.session_id,
         site_id=h.site_id,
         status=h.status,
         priority=h.priority,
@@ -85,6 +87,8 @@ def move_handoff(
         )
     except StoreError as exc:
         raise HTTPException(409, detail=str(exc)) from None
+    if move == "hand_back" and moved.session_id:
+        runtime.assistant.resume_at(moved.session_id, body.step, body.note)
     return _public(moved)
 
 

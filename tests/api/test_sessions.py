@@ -87,6 +87,7 @@ def test_talk_to_a_person_collects_representative_then_hands_off(client: TestCli
     queue = client.get("/api/v1/handoffs", headers=ENGINEER).json()
     assert [h["id"] for h in queue] == [r["state"]["handoff_id"]]
     record = queue[0]
+    assert record["session_id"] == sid  # the engineer can open the chat that led here
     assert record["record"]["site_representative"]["phone"] == "+1 617 555 0100"
     assert "<img" not in record["markdown"].replace("\\<img", "")  # user text is escaped
     transcript = client.get(f"/api/v1/sessions/{sid}", headers=auth).json()["transcript"]
@@ -113,3 +114,29 @@ def test_health_readiness_widget_and_demo(client: TestClient) -> None:
     page = client.get("/")
     assert 'src="/widget.js"' in page.text and "DEMO-1234" in page.text
     assert client.get("/openapi.json").json()["paths"]["/api/v1/sessions"]
+
+
+def test_engineer_hands_the_case_back_and_the_chat_continues(client: TestClient) -> None:
+    sid, auth = start(client)
+    url = f"/api/v1/sessions/{sid}/messages"
+    for body in (
+        {"choice": "person"},
+        {"text": "Dana"},
+        {"text": "0161 555 0100"},
+        {"choice": "yes"},
+    ):
+        client.post(url, json=body, headers=auth)
+    last = client.post(url, json={"choice": "yes"}, headers=auth).json()
+    handoff_id = last["state"]["handoff_id"]
+    assert last["state"]["status"] == "handed_off"
+    moved = client.post(
+        f"/api/v1/handoffs/{handoff_id}/hand_back",
+        json={"note": "Please retry now."},
+        headers=ENGINEER,
+    )
+    assert moved.status_code == 200 and moved.json()["status"] == "handed_back"
+    session = client.get(f"/api/v1/sessions/{sid}", headers=auth).json()
+    assert session["state"]["status"] == "active"
+    assert session["transcript"][-1]["text"] == "Please retry now."
+    again = client.post(f"/api/v1/handoffs/{handoff_id}/claim", json={}, headers=ENGINEER)
+    assert again.status_code == 409  # a handed-back case is no longer in the queue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -9,15 +10,29 @@ import pytest
 
 from bot.errors import SessionError, StoreError
 from bot.store.store import Store
+from bot.store.tables import Base
 
 T0 = datetime(2026, 11, 24, 14, 32, tzinfo=UTC)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store.from_url(f"sqlite:///{tmp_path / 'db' / 'assist.db'}")
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)],
+)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The same contract on the embedded default and on the scale-out database."""
+    if request.param == "sqlite":
+        s = Store.from_url(f"sqlite:///{tmp_path / 'db' / 'assist.db'}")
+    else:
+        s = Store.from_url(POSTGRES_URL)
+        Base.metadata.drop_all(s.engine)
     s.create_schema()
-    return s
+    yield s
+    if request.param == "postgresql":
+        Base.metadata.drop_all(s.engine)
+    s.engine.dispose()
 
 
 def test_session_turns_append_events_and_bump_version(store: Store) -> None:
@@ -101,3 +116,13 @@ def test_outbox_backoff_and_delivery(store: Store) -> None:
     assert store.due_deliveries(T0 + timedelta(seconds=3))
     store.delivery_done(due[0][0], T0 + timedelta(seconds=3))
     assert store.due_deliveries(T0 + timedelta(days=1)) == []
+
+
+@pytest.mark.integration
+def test_database_down_is_a_clear_unavailable_error() -> None:
+    from bot.errors import StoreUnavailableError
+
+    down = Store.from_url("postgresql+psycopg://postgres@127.0.0.1:9/test?connect_timeout=2")
+    with pytest.raises(StoreUnavailableError) as err:
+        down.load_session("s1")
+    assert err.value.backend == "database" and "unavailable" in str(err.value)
