@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import AssistError
+from bot.jsonl import read_jsonl
 
 
 class DatasetError(AssistError):
@@ -27,29 +27,9 @@ class RetrievalQuestion:
         return not self.gold_files
 
 
-def read_jsonl(path: Path) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
-    if not path.is_file():
-        raise DatasetError(f"{path}: no such dataset file")
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{path}:{number}: not JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise DatasetError(f"{path}:{number}: each line must be a JSON object")
-        rows.append(row)
-    return rows
-
-
 def load_retrieval_questions(path: Path) -> list[RetrievalQuestion]:
     out: list[RetrievalQuestion] = []
-    for number, row in enumerate(read_jsonl(path), start=1):
-        missing = [key for key in ("id", "question", "gold_files") if key not in row]
-        if missing:
-            raise DatasetError(f"{path}: question {number} lacks {', '.join(missing)}")
+    for row in read_jsonl(path, ("id", "question", "gold_files"), DatasetError):
         gold = row["gold_files"]
         if not isinstance(gold, list):
             raise DatasetError(f"{path}: question {row['id']}: gold_files must be a list")

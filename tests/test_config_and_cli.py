@@ -83,15 +83,15 @@ def test_cli_ingest_missing_folder(tmp_path: Path) -> None:
 
 def test_eval_dataset_errors_are_specific(tmp_path: Path) -> None:
     bad = tmp_path / "q.jsonl"
-    bad.write_text('{"id": "a", "question": "x"}\nnot json\n')
+    bad.write_text('{"id": "a", "question": "x", "gold_files": []}\nnot json\n')
     result = runner.invoke(
         build_app(),
         ["eval", "retrieval", "--corpus", str(tmp_path), "--questions", str(bad), "--json"],
     )
-    assert result.exit_code == 1 and "q.jsonl:2: not JSON" in result.stderr
+    assert result.exit_code == 1 and "q.jsonl:2: not valid JSON" in result.stderr
     bad.write_text(json.dumps({"id": "a", "question": "x"}) + "\n")
     result = runner.invoke(
         build_app(),
         ["eval", "retrieval", "--corpus", str(tmp_path), "--questions", str(bad), "--json"],
     )
-    assert result.exit_code == 1 and "question 1 lacks gold_files" in result.stderr
+    assert result.exit_code == 1 and "q.jsonl:1: missing gold_files" in result.stderr

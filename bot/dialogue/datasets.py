@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from bot.errors import FlowError
+from bot.jsonl import read_jsonl as _read_jsonl
 
 
 def read_jsonl(path: str | Path, required: Sequence[str] = ()) -> list[dict[str, Any]]:
@@ -15,23 +15,4 @@ def read_jsonl(path: str | Path, required: Sequence[str] = ()) -> list[dict[str,
 
     Raises :class:`~bot.errors.FlowError` naming the file and line of the first bad row.
     """
-    source = Path(path)
-    try:
-        lines = source.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FlowError(f"cannot read {source}: {exc}") from exc
-    rows: list[dict[str, Any]] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise FlowError(f"{source}:{number}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(row, dict):
-            raise FlowError(f"{source}:{number}: expected a JSON object")
-        missing = [key for key in required if key not in row]
-        if missing:
-            raise FlowError(f"{source}:{number}: missing {', '.join(missing)}")
-        rows.append(row)
-    return rows
+    return _read_jsonl(path, required, FlowError)
