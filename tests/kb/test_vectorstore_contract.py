@@ -1,14 +1,17 @@
-"""The contract every VectorStore passes (Chroma server joins in the integration tier)."""
+"""The contract every VectorStore passes: in memory, Chroma embedded, and (integration tier) a real
+``chroma run`` server reached over HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.kb.embedder import FakeEmbedder
 from bot.kb.vectorstore import ChromaVectorStore, InMemoryVectorStore, VectorStore
+from tests.kb.chroma_server import chroma_server
 
 Factory = Callable[[Path], VectorStore]
 FACTORIES: dict[str, Factory] = {
@@ -19,8 +22,20 @@ FACTORIES: dict[str, Factory] = {
 }
 
 
-@pytest.fixture(params=sorted(FACTORIES))
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as address:
+        yield address
+
+
+@pytest.fixture(
+    params=[*sorted(FACTORIES), pytest.param("chroma-server", marks=pytest.mark.integration)]
+)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> VectorStore:
+    if request.param == "chroma-server":
+        host, port = request.getfixturevalue("server")
+        name = f"contract-{uuid.uuid4().hex[:8]}"
+        return ChromaVectorStore.http(host, port, name, FakeEmbedder())
     return FACTORIES[request.param](tmp_path)
 
 
