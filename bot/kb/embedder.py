@@ -8,6 +8,7 @@ The adapter never calls a model hub: it loads a local folder (by default the one
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import threading
@@ -70,6 +71,14 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
+        """Read from the model folder when possible, so opening an index needs no model load."""
+        if self._model is None:
+            pooling = (self._model_path or packaged_model_path()) / "1_Pooling" / "config.json"
+            if pooling.is_file():
+                try:
+                    return int(json.loads(pooling.read_text())["word_embedding_dimension"])
+                except (ValueError, KeyError):
+                    pass  # fall back to loading the model
         model = self._load()
         getter = (
             getattr(model, "get_embedding_dimension", None)
