@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 from bot.config import Settings
 from bot.errors import InvalidQueryError
@@ -44,6 +45,7 @@ class KnowledgeBase:
         params: RetrievalParams | None = None,
         abstain_threshold: float = 0.44,
         max_question_chars: int = 2000,
+        chat_model: Any = None,
     ) -> None:
         self.layout = IndexLayout(root)
         self.embedder = embedder
@@ -51,6 +53,7 @@ class KnowledgeBase:
         self.params = params or RetrievalParams()
         self.abstain_threshold = abstain_threshold
         self.max_question_chars = max_question_chars
+        self.chat_model = chat_model  # a LangChain chat model, or None for extractive answers
         self._lock = threading.Lock()
         self._retriever = self._load()
 
@@ -62,6 +65,11 @@ class KnowledgeBase:
         embedder = embedder or make_embedder(settings)
         r = settings.retrieval
         params = RetrievalParams(r.candidates, r.rrf_k, r.bm25_weight, r.dense_weight)
+        chat_model = None
+        if settings.llm.provider:
+            from bot.kb.llm import make_chat_model
+
+            chat_model = make_chat_model(settings.llm)
         return cls(
             root,
             embedder,
@@ -69,6 +77,7 @@ class KnowledgeBase:
             params=params,
             abstain_threshold=r.abstain_threshold,
             max_question_chars=r.max_question_chars,
+            chat_model=chat_model,
         )
 
     def _load(self) -> HybridRetriever:
@@ -109,4 +118,9 @@ class KnowledgeBase:
         self, question: str, k: int = 5, filters: Filters | None = None, mode: Mode = "hybrid"
     ) -> Answer:
         result = self.search(question, k, filters, mode)
-        return compose_extractive(question, result, self.abstain_threshold)
+        answer = compose_extractive(question, result, self.abstain_threshold)
+        if self.chat_model is not None:
+            from bot.kb.llm import compose_with_llm
+
+            return compose_with_llm(self.chat_model, question, answer)
+        return answer

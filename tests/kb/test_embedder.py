@@ -8,10 +8,14 @@ from bot.kb.embedder import Embedder, FakeEmbedder, SentenceTransformerEmbedder
 def test_fake_embedder_is_deterministic_normalised_and_meaningful() -> None:
     e = FakeEmbedder(dimension=64)
     assert isinstance(e, Embedder)
-    a, b, c = e.embed_documents(["hdmi handshake display", "hdmi handshake display", "echo far end"])
+    a, b, c = e.embed_documents(
+        ["hdmi handshake display", "hdmi handshake display", "echo far end"]
+    )
     assert a == b and len(a) == 64
     assert abs(float(np.linalg.norm(a)) - 1.0) < 1e-9
-    assert float(np.dot(a, e.embed_query("hdmi display"))) > float(np.dot(c, e.embed_query("hdmi display")))
+    assert float(np.dot(a, e.embed_query("hdmi display"))) > float(
+        np.dot(c, e.embed_query("hdmi display"))
+    )
     assert e.embed_documents([]) == [] and len(e.embed_query("")) == 64
 
 
