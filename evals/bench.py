@@ -43,6 +43,7 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def bench_ingest(corpus: Path, embedder: SentenceTransformerEmbedder, work: Path) -> dict[str, Any]:
+    print(f"bench: ingest {corpus}", flush=True)
     layout = IndexLayout(work / f"ingest-{corpus.resolve().name}-{len(str(corpus))}")
     name = collection_name("kb", embedder.name, embedder.dimension)
     store = ChromaVectorStore.embedded(layout.chroma, name, embedder)
@@ -154,6 +155,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     parser.add_argument("--corpus", type=Path, action="append")
     parser.add_argument("--scale", type=int, action="append")
+    parser.add_argument(
+        "--parts",
+        default="ingest,turns,load,scale",
+        help="comma list of ingest,turns,load,scale; results merge into today's file",
+    )
     args = parser.parse_args()
     corpora = args.corpus or [Path("knowledge/docs")]
     shared = Path("../shared/corpora/opensource-av/docs")
@@ -172,22 +178,33 @@ def main() -> None:
         "ingest": [],
         "scale": [],
     }
+    parts = set(args.parts.split(","))
+    stem = args.out / results["date"]
+    if parts != {"ingest", "turns", "load", "scale"} and stem.with_suffix(".json").is_file():
+        previous = json.loads(stem.with_suffix(".json").read_text())
+        results.update({k: v for k, v in previous.items() if k not in ("date", "machine")})
     try:
-        for corpus in corpora:
-            print(f"bench: ingest {corpus}", flush=True)
-            results["ingest"].append(bench_ingest(corpus, embedder, work))
-        bundled = Path(results["ingest"][0]["index"])
-        print("bench: turn latency", flush=True)
-        results["turns"] = bench_turns(work / "turns", bundled, embedder)
-        print("bench: 50 concurrent users x 20 turns, 2 workers", flush=True)
-        results["load"] = bench_load(work / "load", bundled)
-        for n in args.scale or [10_000, 100_000]:
-            print(f"bench: retrieval at {n} chunks", flush=True)
-            results["scale"].append(bench_scale(n, embedder, work))
+        if "ingest" in parts:
+            results["ingest"] = [bench_ingest(c, embedder, work) for c in corpora]
+        if parts & {"turns", "load"}:
+            layout = IndexLayout(work / "bundled")
+            name = collection_name("kb", embedder.name, embedder.dimension)
+            store = ChromaVectorStore.embedded(layout.chroma, name, embedder)
+            Ingestor(layout, embedder, store).run([Path("knowledge/docs")])
+            if "turns" in parts:
+                print("bench: turn latency", flush=True)
+                results["turns"] = bench_turns(work / "turns", layout.root, embedder)
+            if "load" in parts:
+                print("bench: 50 concurrent users x 20 turns, 2 workers", flush=True)
+                results["load"] = bench_load(work / "load", layout.root)
+        if "scale" in parts:
+            results["scale"] = []
+            for n in args.scale or [10_000, 100_000]:
+                print(f"bench: retrieval at {n} chunks", flush=True)
+                results["scale"].append(bench_scale(n, embedder, work))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / results["date"]
     stem.with_suffix(".json").write_text(json.dumps(results, indent=2))
     lines = [
         f"# Benchmarks {results['date']}",

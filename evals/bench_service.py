@@ -103,14 +103,17 @@ def bench_load(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        ready = 0
-        while time.monotonic() < deadline and ready < 5:  # several answers: both workers are warm
+        deadline = time.monotonic() + 240
+        streak = 0
+        while (
+            time.monotonic() < deadline and streak < 20
+        ):  # 20 ready answers in a row: all workers warm
             try:
                 with urllib.request.urlopen(base + "/readyz", timeout=2) as r:
-                    ready += r.status == 200
+                    streak = streak + 1 if r.status == 200 else 0
             except OSError:
-                time.sleep(1)
+                streak = 0
+                time.sleep(0.5)
         script = [
             {"text": "the second screen in the boardroom says no signal"},
             {"choice": "display2"},

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, model_validator
 
 from bot.api.deps import AssistantDep, SessionSiteDep, StateDep
 from bot.assistant import TurnResult
+from bot.errors import SessionError
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
 
@@ -76,9 +79,13 @@ def create_session(
 ) -> SessionPublic:
     """Start a chat for the site whose access code this is."""
     client = request.client.host if request.client else "unknown"
-    if not state.code_attempts.allow(client):
-        raise HTTPException(429, detail="too many access-code attempts; wait a minute")
-    result = assistant.start(body.access_code)
+    if state.code_failures.blocked(client):
+        raise HTTPException(429, detail="too many wrong access codes; wait a minute")
+    try:
+        result = assistant.start(body.access_code)
+    except SessionError:
+        state.code_failures.hit(client)
+        raise
     assert result.token is not None
     return SessionPublic(
         session_id=result.session_id,
@@ -95,6 +102,25 @@ def post_message(
     """Send free text or the id of an offered choice."""
     result = assistant.reply(session_id, text_in=body.text, choice=body.choice)
     return TurnPublic(messages=_messages(result), state=StatePublic(**result.state))
+
+
+@router.post(
+    "/{session_id}/messages/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+def post_message_stream(
+    session_id: str, body: MessageCreate, _: SessionSiteDep, assistant: AssistantDep
+) -> StreamingResponse:
+    """The same turn as server-sent events: one ``message`` event per reply part, then ``state``."""
+    result = assistant.reply(session_id, text_in=body.text, choice=body.choice)
+
+    def events() -> Iterator[str]:
+        for message in _messages(result):
+            yield f"event: message\ndata: {message.model_dump_json()}\n\n"
+        yield f"event: state\ndata: {StatePublic(**result.state).model_dump_json()}\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream")
 
 
 @router.get("/{session_id}", response_model=TranscriptPublic)

@@ -16,7 +16,11 @@ log = logging.getLogger(__name__)
 
 
 class RateLimiter:
-    """At most ``limit`` attempts per key in a sliding ``window_s``; in memory, per worker."""
+    """At most ``limit`` counted attempts per key in a sliding ``window_s``; in memory, per worker.
+
+    For access codes only wrong codes count, so fifty rooms behind one office address can all start
+    chats while guessing stays slow.
+    """
 
     def __init__(self, limit: int, window_s: float) -> None:
         self.limit = limit
@@ -24,16 +28,22 @@ class RateLimiter:
         self._hits: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
-    def allow(self, key: str, now: float | None = None) -> bool:
+    def _recent(self, key: str, now: float) -> deque[float]:
+        hits = self._hits[key]
+        while hits and hits[0] <= now - self.window_s:
+            hits.popleft()
+        return hits
+
+    def blocked(self, key: str, now: float | None = None) -> bool:
+        """True while ``key`` has used up its attempts in the window."""
+        with self._lock:
+            return len(self._recent(key, time.monotonic() if now is None else now)) >= self.limit
+
+    def hit(self, key: str, now: float | None = None) -> None:
+        """Count one attempt (for access codes: one wrong code)."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            hits = self._hits[key]
-            while hits and hits[0] <= now - self.window_s:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            return True
+            self._recent(key, now).append(now)
 
 
 @dataclass
@@ -41,7 +51,7 @@ class ServiceState:
     settings: Settings
     runtime: Runtime | None = None
     problem: str | None = None
-    code_attempts: RateLimiter = field(default_factory=lambda: RateLimiter(10, 60.0))
+    code_failures: RateLimiter = field(default_factory=lambda: RateLimiter(10, 60.0))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property

@@ -117,13 +117,12 @@ class HybridRetriever:
     ) -> tuple[str, list[str]] | None:
         """A version the question names that no document of the named product speaks of."""
         product = filters.product or (analysis.products[0] if len(analysis.products) == 1 else None)
+        if product is None:
+            return None  # without a product a version may be anyone's (a dependency, a platform)
+        known = self.versions(product)
         for version in analysis.versions:
-            known = self.versions(product)
-            if not known or any(same_version(version, v) for v in known):
-                continue
-            if product is None and any(version in c.text for c in self.chunks[:50_000]):
-                continue
-            return version, nearest(version, known)
+            if known and not any(same_version(version, v) for v in known):
+                return version, nearest(version, known)
         return None
 
     def search(
@@ -142,7 +141,11 @@ class HybridRetriever:
         evidence = 0.0
         if mode in ("hybrid", "bm25"):
             scores = np.where(mask, self.lexical.scores(query), 0.0)
-            top = np.argsort(-scores, kind="stable")[:n]
+            if len(scores) > n:  # top n without sorting the whole corpus
+                part = np.argpartition(-scores, n)[:n]
+                top = part[np.argsort(-scores[part], kind="stable")]
+            else:
+                top = np.argsort(-scores, kind="stable")
             for rank, idx in enumerate(int(i) for i in top if scores[i] > 0):
                 ranks[idx] = ranks.get(idx, 0.0) + self.params.bm25_weight / (
                     self.params.rrf_k + rank + 1

@@ -37,12 +37,16 @@ def test_another_sites_token_cannot_read_a_session(client: TestClient) -> None:
     assert client.get(f"/api/v1/sessions/{sid_a}", headers=auth_b).status_code == 401
 
 
-def test_access_code_attempts_are_rate_limited(client: TestClient) -> None:
+def test_wrong_access_codes_are_rate_limited_right_ones_are_not(client: TestClient) -> None:
+    for _ in range(15):
+        start(client)  # many rooms behind one address may start chats
     codes = [
         client.post("/api/v1/sessions", json={"access_code": f"BAD-{n}"}).status_code
         for n in range(12)
     ]
     assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
+    blocked = client.post("/api/v1/sessions", json={"access_code": "DEMO-1234"})
+    assert blocked.status_code == 429  # guessing stops even a right code for a minute
 
 
 def test_message_limits_and_bad_bodies(client: TestClient) -> None:
@@ -140,3 +144,16 @@ def test_engineer_hands_the_case_back_and_the_chat_continues(client: TestClient)
     assert session["transcript"][-1]["text"] == "Please retry now."
     again = client.post(f"/api/v1/handoffs/{handoff_id}/claim", json={}, headers=ENGINEER)
     assert again.status_code == 409  # a handed-back case is no longer in the queue
+
+
+def test_server_sent_events_stream_the_turn(client: TestClient) -> None:
+    sid, auth = start(client)
+    r = client.post(
+        f"/api/v1/sessions/{sid}/messages/stream", json={"choice": "person"}, headers=auth
+    )
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+    events = [block for block in r.text.split("\n\n") if block]
+    assert events[0].startswith("event: message\ndata: {") and "who on site" in events[0].lower()
+    assert events[-1].startswith("event: state") and '"status":"active"' in events[-1]
+    bad = client.post(f"/api/v1/sessions/{sid}/messages/stream", json={"text": "x"}, headers={})
+    assert bad.status_code == 401
