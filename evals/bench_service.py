@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -84,9 +85,15 @@ def _call(url: str, body: dict[str, Any] | None, token: str | None = None) -> di
 
 
 def bench_load(
-    data_dir: Path, index: Path, users: int = 50, turns: int = 20, workers: int = 2
+    data_dir: Path,
+    index: Path,
+    users: int = 50,
+    turns: int = 20,
+    workers: int = 2,
+    think_s: float = 1.0,
 ) -> dict[str, Any]:
-    """``users`` concurrent chats of ``turns`` turns each (flow steps and questions) on loopback."""
+    """``users`` concurrent chats of ``turns`` turns each (flow steps and questions) on loopback,
+    each user pausing ``think_s`` between turns (0 measures saturation throughput)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -138,6 +145,8 @@ def bench_load(
                 body = script[n % len(script)]
                 if n and n % len(script) == 0:
                     body = {"text": "start over"}
+                if n and think_s:
+                    time.sleep(think_s * (0.5 + random.random()))
                 t = time.perf_counter()
                 try:
                     _call(f"{base}/api/v1/sessions/{sid}/messages", body, token)
@@ -161,6 +170,7 @@ def bench_load(
         "users": users,
         "turns_per_user": turns,
         "workers": workers,
+        "think_s": think_s,
         "turns": len(latencies),
         "errors": len(errors),
         "error_examples": errors[:3],
