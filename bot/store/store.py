@@ -105,10 +105,18 @@ class Store:
 
             @event.listens_for(engine, "connect")
             def _pragmas(dbapi_conn: Any, _: Any) -> None:
+                dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
                 cursor = dbapi_conn.cursor()
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA busy_timeout=30000")
                 cursor.close()
+
+            @event.listens_for(engine, "begin")
+            def _begin_immediate(conn: Any) -> None:
+                # take the write lock up front: a read that later upgrades to a write fails at once
+                # with "database is locked" when another worker writes, instead of waiting its turn
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             engine = create_engine(url, pool_pre_ping=True)
         return cls(engine)

@@ -126,3 +126,38 @@ def test_database_down_is_a_clear_unavailable_error() -> None:
     with pytest.raises(StoreUnavailableError) as err:
         down.load_session("s1")
     assert err.value.backend == "database" and "unavailable" in str(err.value)
+
+
+def test_two_workers_writing_at_once_wait_for_each_other(tmp_path: Path) -> None:
+    """Two Store objects on one SQLite file (like two uvicorn workers), many threads each."""
+    import threading
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    workers = [Store.from_url(url), Store.from_url(url)]
+    workers[0].create_schema()
+    for n in range(20):
+        workers[0].create_session(f"s{n}", "site", "h", {"n": 0}, "active", T0)
+    problems: list[Exception] = []
+
+    def chat(n: int) -> None:
+        store = workers[n % 2]
+        try:
+            for turn in range(10):
+                current = store.load_session(f"s{n}")
+                assert current is not None
+                store.save_turn(
+                    f"s{n}", current.version, {"n": turn + 1}, "active", T0, [("user", {})]
+                )
+        except Exception as exc:
+            problems.append(exc)
+
+    threads = [threading.Thread(target=chat, args=(n,)) for n in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert problems == []
+    assert all(workers[1].load_session(f"s{n}").state == {"n": 10} for n in range(20))  # type: ignore[union-attr]
+    assert all(len(workers[0].events(f"s{n}")) == 10 for n in range(20))
+    for w in workers:
+        w.engine.dispose()
