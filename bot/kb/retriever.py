@@ -103,9 +103,9 @@ class HybridRetriever:
         return mask
 
     def _where(self, filters: Filters) -> dict[str, str]:
+        """Selective filters go to Chroma; the audience is enforced by the mask afterwards (engineer
+        documents are few, and a filter matching nearly everything makes Chroma's search slow)."""
         where: dict[str, str] = {}
-        if filters.audience != "engineer":
-            where["audience"] = "customer"
         if filters.product:
             where["product"] = filters.product
         if filters.doc_type:
@@ -152,7 +152,7 @@ class HybridRetriever:
                 )
         if mode in ("hybrid", "dense"):
             vector = self.embedder.embed_query(query)
-            hits = self.store.query(vector, n * 2, self._where(filters))
+            hits = self.store.query(vector, n * 3, self._where(filters))
             rank = 0
             for cid, sim in hits:
                 pos = self.lexical.position.get(cid)
