@@ -83,7 +83,20 @@ def _synthetic(n: int, dim: int, seed: int = 7) -> tuple[list[Chunk], np.ndarray
     are rare), the bench queries' words mixed in, and random unit vectors."""
     rng = np.random.default_rng(seed)
     vocabulary = np.array([f"w{i}" for i in range(30_000)])
-    common = np.array(["hdmi", "codec", "display", "echo", "camera", "firmware", "panel", "network", "audio", "fixed"])
+    common = np.array(
+        [
+            "hdmi",
+            "codec",
+            "display",
+            "echo",
+            "camera",
+            "firmware",
+            "panel",
+            "network",
+            "audio",
+            "fixed",
+        ]
+    )
     chunks = []
     for i in range(n):
         ranks = np.minimum(rng.zipf(1.3, 60), len(vocabulary)) - 1
