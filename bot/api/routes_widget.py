@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 
 from fastapi import APIRouter
@@ -10,7 +11,9 @@ from fastapi.responses import HTMLResponse, Response
 router = APIRouter(include_in_schema=False)
 
 
+@cache
 def _asset(name: str) -> str:
+    """The file's text, read once per process (the files ship inside the package)."""
     return resources.files("ui").joinpath("widget", name).read_text(encoding="utf-8")
 
 
