@@ -108,4 +108,6 @@ def compose_extractive(
     lead = passages[min(numbers)].chunk
     where = lead.title + (f", version {lead.version}" if lead.version else "")
     text = f"From {where}:\n" + "\n".join(f"- {line}" for line in lines)
+    if result.notices:  # e.g. semantic search down: say what the answer rests on
+        text += "\n(Note: " + "; ".join(result.notices) + ".)"
     return Answer(text, False, citations, passages, result.evidence, result.notices)

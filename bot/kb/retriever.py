@@ -12,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 
-from bot.errors import VersionNotFoundError
+from bot.errors import StoreUnavailableError, VersionNotFoundError
 from bot.kb.embedder import Embedder
 from bot.kb.lexical import LexicalIndex
 from bot.kb.query import ProductVocabulary, QueryAnalysis, analyse
@@ -150,9 +150,13 @@ class HybridRetriever:
                 ranks[idx] = ranks.get(idx, 0.0) + self.params.bm25_weight / (
                     self.params.rrf_k + rank + 1
                 )
+        dense_down = False
         if mode in ("hybrid", "dense"):
             vector = self.embedder.embed_query(query)
-            hits = self.store.query(vector, n * 3, self._where(filters))
+            try:
+                hits = self.store.query(vector, n * 3, self._where(filters))
+            except StoreUnavailableError:
+                hits, dense_down = [], True  # keep answering from the keyword index
             rank = 0
             for cid, sim in hits:
                 pos = self.lexical.position.get(cid)
@@ -172,6 +176,11 @@ class HybridRetriever:
         order = sorted(fused, key=lambda i: fused[i], reverse=True)[:k]
         passages = [Passage(self.chunks[i], fused[i], similarity.get(i, 0.0)) for i in order]
         notices: list[str] = []
+        if dense_down:
+            notices.append(
+                "semantic search is unavailable; this answer comes from keyword search only"
+            )
+            evidence = _lexical_evidence(query, passages)
         missing = self._missing_version(analysis, filters)
         if missing:
             version, near = missing

@@ -200,10 +200,16 @@ class ChromaVectorStore:
             self._collection.delete(ids=list(ids[start : start + batch]))
 
     def ids(self) -> set[str]:
-        return set(self._collection.get(include=[])["ids"])
+        try:
+            return set(self._collection.get(include=[])["ids"])
+        except Exception as exc:
+            raise StoreUnavailableError(f"Chroma is unreachable: {exc}", backend="chroma") from exc
 
     def count(self) -> int:
-        return int(self._collection.count())
+        try:
+            return int(self._collection.count())
+        except Exception as exc:
+            raise StoreUnavailableError(f"Chroma is unreachable: {exc}", backend="chroma") from exc
 
     def query(
         self, vector: Sequence[float], k: int, where: Where | None = None

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import InvalidQueryError, VersionNotFoundError
+from bot.errors import InvalidQueryError, StoreUnavailableError, VersionNotFoundError
 from bot.kb.embedder import FakeEmbedder
 from bot.kb.retriever import Filters
 from bot.kb.schema import IndexLayout
@@ -84,3 +84,20 @@ def test_empty_index_says_so(tmp_path: Path) -> None:
 def test_three_modes_return_passages(kb: KnowledgeBase) -> None:
     for mode in ("hybrid", "bm25", "dense"):
         assert kb.search("panel connecting certificate", mode=mode).passages  # type: ignore[arg-type]
+
+
+class _DownStore(InMemoryVectorStore):
+    def query(self, vector, k, where=None):  # type: ignore[no-untyped-def]
+        raise StoreUnavailableError("Chroma is unreachable", backend="chroma")
+
+
+def test_vector_store_down_falls_back_to_keywords_and_says_so(tmp_path: Path, corpus: Path) -> None:
+    embedder = FakeEmbedder()
+    down = _DownStore()
+    Ingestor(IndexLayout(tmp_path / "index"), embedder, InMemoryVectorStore()).run([corpus])
+    kb = KnowledgeBase(tmp_path / "index", embedder, down)
+    answer = kb.ask("TX-612 panel connecting certificate renewed")
+    assert not answer.abstained and answer.passages[0].chunk.version == "2.2.0"
+    assert any("keyword search only" in n for n in answer.notices)
+    assert "keyword search only" in answer.text  # the user is told too
+    assert kb.ask("does it support bluetooth speakerphones?").abstained
