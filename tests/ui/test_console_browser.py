@@ -140,10 +140,12 @@ def test_every_console_page_in_chromium(served: tuple[str, Seeded], browser: obj
 
     visit("/", "Release-notes search")
     ask("which firmware fixed the HDMI handshake on the CX-900?")
-    expect(page.get_by_text("CX Room Codec 9.4.1 Release Notes").first).to_be_visible()
+    expect(page.get_by_text("CX Room Codec 9.4.1 Release Notes").first).to_be_visible(
+        timeout=30_000
+    )
     shot("search")
     ask("web admin room name field escaping CX-9999")
-    expect(page.get_by_text(XSS).first).to_be_visible()  # document text shown as text
+    expect(page.get_by_text(XSS).first).to_be_visible(timeout=30_000)  # shown as text
     assert page.locator("img[src='x']").count() == 0
 
     visit("/handoffs", "Handoff queue")
