@@ -4,6 +4,7 @@ Chromium; each page is checked and saved as test-artifacts/console-<page>.png.""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -149,16 +150,24 @@ def test_every_console_page_in_chromium(served: tuple[str, Seeded], browser: obj
     assert page.locator("img[src='x']").count() == 0
 
     visit("/handoffs", "Handoff queue")
-    expect(page.get_by_text(seeded.hardware_handoff).first).to_be_visible()
+    # the queue grid is drawn on a canvas (its cells are hidden in the DOM): look at the record heading
+    record_heading = page.get_by_role(
+        "heading", name=re.compile(re.escape(seeded.hardware_handoff))
+    )
+    expect(record_heading.first).to_be_visible(timeout=30_000)
     shot("handoffs")
     page.get_by_role("tab", name="Transcript").click()
     said = page.get_by_test_id("stChatMessage").filter(has_text="no power, no lights at all")
-    expect(said.first).to_be_visible()
+    expect(said.first).to_be_visible(timeout=30_000)
     shot("handoffs-transcript")
 
     visit("/parts", "Parts due and overdue")
     shot("parts")
-    visit("/flows", "Flows", lambda p: expect(p.locator(".stMarkdown svg").first).to_be_visible())
+    visit(
+        "/flows",
+        "Flows",
+        lambda p: expect(p.locator(".stMarkdown svg").first).to_be_visible(timeout=30_000),
+    )
     shot("flows")
     visit("/knowledge", "Knowledge base")
     expect(page.get_by_text("cx-codec/scanned-manual.pdf").first).to_be_attached()  # grid cell
