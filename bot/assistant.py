@@ -21,6 +21,7 @@ from bot.dialogue.intents import control_intent, interpret
 from bot.dialogue.router import Router
 from bot.dialogue.schema import Flow
 from bot.dialogue.state import Choice, DialogueState, Message, SiteContext
+from bot.dialogue.steps import text
 from bot.errors import AssistError, InvalidQueryError, SessionError
 from bot.escalation.accounts import Accounts, Asset, Site
 from bot.escalation.handover import REP_STEPS, open_handoff, read_rep_answer, rep_question
@@ -34,12 +35,6 @@ MAX_KB_ROUNDS = 5
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def text(
-    body: str, choices: Sequence[Choice] = (), citations: Sequence[dict[str, Any]] = ()
-) -> Message:
-    return Message(type="text", text=body, choices=tuple(choices), citations=tuple(citations))
 
 
 @dataclass(frozen=True)

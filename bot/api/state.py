@@ -54,10 +54,6 @@ class ServiceState:
     code_failures: RateLimiter = field(default_factory=lambda: RateLimiter(10, 60.0))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    @property
-    def ready(self) -> bool:
-        return self.runtime is not None
-
     def start(self) -> None:
         """Warm the model, open the index, the database, accounts and flows."""
         try:

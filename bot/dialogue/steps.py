@@ -8,6 +8,7 @@ step ends the flow.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -45,8 +46,11 @@ ADVANCED_NOTE = (
 Result = tuple[DialogueState, list[Message]]
 
 
-def text(body: str) -> Message:
-    return Message(type="text", text=body)
+def text(
+    body: str, choices: Sequence[Choice] = (), citations: Sequence[dict[str, Any]] = ()
+) -> Message:
+    """A plain bot message, optionally with buttons and citations."""
+    return Message(type="text", text=body, choices=tuple(choices), citations=tuple(citations))
 
 
 def choices_for(step: AnyStep) -> tuple[Choice, ...]:

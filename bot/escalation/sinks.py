@@ -89,7 +89,7 @@ def deliver_due(store: Store, sinks: Mapping[str, Sink], now: datetime) -> tuple
             continue
         try:
             sink.deliver(key, payload)
-        except (OSError, urllib.error.URLError) as exc:
+        except OSError as exc:  # URLError and HTTP failures are OSErrors
             log.warning("handoff.delivery.failed sink=%s key=%s error=%s", sink_name, key, exc)
             store.delivery_failed(outbox_id, now, str(exc))
             failed += 1

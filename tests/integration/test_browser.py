@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,17 +15,12 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import REPO
+from tests.kb.chroma_server import free_port
 
 pytestmark = pytest.mark.integration
 CHROMIUM = "/usr/bin/chromium"
 XSS = "<img src=x onerror=alert(1)>"
 ARTIFACTS = REPO / "test-artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +49,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, bundled_index: Path) -> Ite
     subprocess.run(
         [*assist, "ingest", str(hostile), "--json"], env=env, check=True, capture_output=True
     )
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [*assist, "serve", "--port", str(port)],
         env=env,

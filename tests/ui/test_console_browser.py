@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 from bot.config import load_settings
 from bot.kb.embedder import SentenceTransformerEmbedder
 from bot.runtime import build_runtime
+from tests.kb.chroma_server import free_port
 from tests.ui.environment import REPO, Seeded, build_index, console_env, seed_store
 
 pytestmark = pytest.mark.integration
@@ -32,12 +32,6 @@ FOLDERS = [
     for kind in ("release-notes", "patch-notes", "security")
     if (REPO / "knowledge/docs" / product / kind).is_dir()
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen[bytes], seconds: float = 90) -> None:
@@ -74,7 +68,7 @@ def served(
     reports = REPO / "evals/reports"
     if reports.is_dir():  # show the real latest report when there is one
         shutil.copytree(reports, work / "evals/reports")
-    port = _free_port()
+    port = free_port()
     log = (work / "streamlit.log").open("wb")
     proc = subprocess.Popen(
         [
