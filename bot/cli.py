@@ -52,6 +52,10 @@ def build_app() -> typer.Typer:
 
     app.add_typer(escalation_app, name="escalation")
     app.add_typer(accounts_app, name="accounts")
+    from bot.store.commands import db_app, import_accounts_command
+
+    accounts_app.command("import")(import_accounts_command)
+    app.add_typer(db_app, name="db")
 
     app.command("serve")(serve_command)
     from bot.chat_cli import chat_command

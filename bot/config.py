@@ -95,6 +95,11 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default SQLite in data_dir."
     )
+    accounts_source: Literal["files", "database"] = Field(
+        "files",
+        description="Where accounts come from: the YAML folder, or the database "
+        "(filled by `assist accounts import`; for several workers).",
+    )
     log_level: str = Field("INFO", description="Logging level.")
     paths: PathSettings = PathSettings()
     index: IndexSettings = IndexSettings()

@@ -49,6 +49,20 @@ def load_bundled_flows(directory: Path) -> dict[str, Flow]:
     return {f.id: f for f in result.flows}
 
 
+def load_runtime_accounts(settings: Settings, store: Store) -> Accounts:
+    """Accounts from the YAML folder, or from the database that several workers share."""
+    if settings.accounts_source == "files":
+        return load_accounts(settings.paths.accounts_dir)
+    stored = store.customers()
+    if not stored:
+        raise ConfigError(
+            "no accounts in the database; run `assist accounts import knowledge/accounts`",
+            setting="ASSIST_ACCOUNTS_SOURCE",
+        )
+    sources = tuple(sorted({source for source, _ in stored}))
+    return Accounts.from_documents((doc for _, doc in stored), sources=sources)
+
+
 def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runtime:
     """Open everything the assistant needs; a missing index degrades to flows-only, not a crash."""
     embedder = embedder or make_embedder(settings)
@@ -62,12 +76,12 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
     except AssistError as exc:
         problem = str(exc)
         log.error("kb.unavailable reason=%s", exc)
-    accounts = load_accounts(settings.paths.accounts_dir)
+    store = Store.from_url(settings.db_url)
+    store.create_schema()
+    accounts = load_runtime_accounts(settings, store)
     flows = load_bundled_flows(settings.paths.flows_dir)
     router = Router(flows, embedder)
     router.warm_up()
-    store = Store.from_url(settings.db_url)
-    store.create_schema()
     releases = settings.paths.accounts_dir.parent / "releases.yaml"
     latest = load_releases(releases).latest_versions() if releases.is_file() else {}
     sinks: dict[str, Sink] = {"jsonl": JsonlSink(settings.paths.data_dir / "handoffs.jsonl")}

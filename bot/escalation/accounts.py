@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -160,6 +160,28 @@ class Accounts(BaseModel):
     def asset(self, site: Site, serial: str) -> Asset | None:
         """The asset with that serial at that site; None if the serial is not registered there."""
         return next((asset for asset in site.assets if asset.serial == serial), None)
+
+    def to_documents(self) -> list[dict[str, Any]]:
+        """Every customer as JSON-ready data (hashes only), for the database."""
+        return [customer.model_dump(mode="json") for customer in self.customers]
+
+    @classmethod
+    def from_documents(
+        cls, documents: Iterable[dict[str, Any]], sources: tuple[str, ...] = ()
+    ) -> Accounts:
+        """Rebuild from ``to_documents`` output; a document that no longer validates raises
+        ``AccountsError`` naming the customer."""
+        customers = []
+        for doc in documents:
+            try:
+                customers.append(Customer.model_validate(doc))
+            except ValidationError as exc:
+                where = doc.get("id", "?") if isinstance(doc, dict) else "?"
+                raise AccountsError(
+                    f"stored customer {where!r} is invalid: {exc.errors()[0]['msg']}",
+                    file="database",
+                ) from None
+        return cls(customers=tuple(customers), sources=sources)
 
     def summary(self) -> dict[str, int]:
         """Counts for ``assist accounts check``."""

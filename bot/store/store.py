@@ -18,7 +18,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import SessionError, StoreError, StoreUnavailableError
-from bot.store.tables import Base, EventRow, HandoffRow, OutboxRow, ReturnRow, SessionRow
+from bot.store import migrate
+from bot.store.tables import (
+    CustomerRow,
+    EventRow,
+    HandoffRow,
+    OutboxRow,
+    ReturnRow,
+    SessionRow,
+)
 
 
 def _utc(dt: datetime) -> datetime:
@@ -122,12 +130,19 @@ class Store:
         return cls(engine)
 
     def create_schema(self) -> None:
+        """Bring the schema to the newest migration (safe from every worker at start)."""
         with self._guard():
-            Base.metadata.create_all(self.engine)
+            migrate.upgrade(self.engine)
 
     def ping(self) -> None:
         with self._tx() as db:
             db.execute(select(1))
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Turn a lost or refused database connection into ``StoreUnavailableError``."""
+        with self._guard():
+            yield
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
@@ -386,3 +401,24 @@ class Store:
                 row.attempts += 1
                 row.last_error = error[:500]
                 row.next_attempt_at = at + timedelta(seconds=min(3600, 2 ** min(row.attempts, 12)))
+
+    # --- customers (accounts shared by every worker) ---------------------------------------
+    def replace_customers(
+        self, documents: Sequence[tuple[str, dict[str, Any]]], at: datetime
+    ) -> int:
+        """Replace every stored customer with ``(source, document)`` pairs, in one transaction."""
+        with self._tx() as db:
+            db.query(CustomerRow).delete()
+            for position, (source, doc) in enumerate(documents):
+                db.add(
+                    CustomerRow(
+                        id=doc["id"], position=position, source=source, document=doc, imported_at=at
+                    )
+                )
+        return len(documents)
+
+    def customers(self) -> list[tuple[str, dict[str, Any]]]:
+        """The stored customers as ``(source, document)``, in import order."""
+        with self._tx() as db:
+            rows = db.scalars(select(CustomerRow).order_by(CustomerRow.position)).all()
+            return [(row.source, row.document) for row in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -10,12 +11,9 @@ import pytest
 
 from bot.errors import SessionError, StoreError
 from bot.store.store import Store
-from bot.store.tables import Base
+from tests.pg import fresh_database
 
 T0 = datetime(2026, 11, 24, 14, 32, tzinfo=UTC)
-
-
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture(
@@ -23,16 +21,15 @@ POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """The same contract on the embedded default and on the scale-out database."""
-    if request.param == "sqlite":
-        s = Store.from_url(f"sqlite:///{tmp_path / 'db' / 'assist.db'}")
-    else:
-        s = Store.from_url(POSTGRES_URL)
-        Base.metadata.drop_all(s.engine)
-    s.create_schema()
-    yield s
-    if request.param == "postgresql":
-        Base.metadata.drop_all(s.engine)
-    s.engine.dispose()
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / 'db' / 'assist.db'}"
+        else:
+            url = stack.enter_context(fresh_database())
+        s = Store.from_url(url)
+        s.create_schema()
+        yield s
+        s.engine.dispose()
 
 
 def test_session_turns_append_events_and_bump_version(store: Store) -> None:
