@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATE := $(shell date +%F)
 
-.PHONY: install system-deps run test lint fmt unit integration eval bench console clean
+.PHONY: install system-deps run run-cluster test lint fmt unit integration eval bench console clean
 
 install: $(STAMP)
 
@@ -38,6 +38,13 @@ run: install
 	@echo "  Engineer console:  make console      Terminal chat: $(BIN)/assist chat --site DEMO-1234"
 	@echo
 	$(BIN)/assist serve --host $(HOST) --port $(PORT)
+
+# Scale-out: a `chroma run` server, PostgreSQL on 127.0.0.1:5432 (database "assist", created if
+# missing; override with ASSIST_DATABASE_URL) and WORKERS uvicorn workers. See README "Deployment".
+WORKERS ?= 2
+run-cluster: install
+	$(BIN)/assist flows check knowledge/flows
+	$(BIN)/assist cluster --workers $(WORKERS) --port $(PORT)
 
 test: install system-deps lint
 	$(BIN)/python -m pip check

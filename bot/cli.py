@@ -47,7 +47,7 @@ def build_app() -> typer.Typer:
     app.add_typer(eval_app, name="eval")
     app.add_typer(flows_app, name="flows")
     app.command("route")(route_cmd)
-    from bot.api.commands import serve_command
+    from bot.api.commands import cluster_command, serve_command
     from bot.escalation.commands import accounts_app, escalation_app
 
     app.add_typer(escalation_app, name="escalation")
@@ -58,6 +58,7 @@ def build_app() -> typer.Typer:
     app.add_typer(db_app, name="db")
 
     app.command("serve")(serve_command)
+    app.command("cluster")(cluster_command)
     from bot.chat_cli import chat_command
 
     app.command("chat")(chat_command)

@@ -55,6 +55,9 @@ class StageProgress:
             transient=False,
         )
         self._tasks: dict[str, Any] = {}
+        # without a terminal (CI, a pipe, a log file): one line per stage per tenth done
+        self._lines = enabled and not sys.stderr.isatty()
+        self._printed: dict[str, int] = {}
 
     def __enter__(self) -> StageProgress:
         self._progress.__enter__()
@@ -64,6 +67,11 @@ class StageProgress:
         self._progress.__exit__(None, None, None)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if self._lines:
+            tenth = 10 * done // total if total else 10
+            if self._printed.get(stage, -1) < tenth:
+                self._printed[stage] = tenth
+                print(f"{stage} {done}/{total}", file=sys.stderr, flush=True)
         if stage not in self._tasks:
             self._tasks[stage] = self._progress.add_task(stage, total=total)
         self._progress.update(self._tasks[stage], completed=done, total=total)

@@ -1,7 +1,9 @@
-"""``assist serve``."""
+"""``assist serve`` and ``assist cluster``."""
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -37,3 +39,64 @@ def serve_command(
     uvicorn.run(
         create_app(settings), log_level=settings.log_level.lower(), host=bind_host, port=bind_port
     )
+
+
+def cluster_command(
+    ctx: typer.Context,
+    workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes.")] = 2,
+    port: Annotated[int | None, typer.Option(help="API port (default from settings).")] = None,
+    chroma_port: Annotated[int, typer.Option(help="Chroma server port.")] = 8001,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="PostgreSQL URL (default ASSIST_DATABASE_URL, else the local 'assist')."),
+    ] = None,
+    docs: Annotated[Path, typer.Option(help="Knowledge base to ingest.")] = Path("knowledge/docs"),
+) -> None:
+    """The scale-out set-up: a `chroma run` server (started unless one answers on the port),
+    PostgreSQL (created if missing, migrated, accounts imported), the knowledge base ingested into
+    the server, then N workers sharing all of it. Ctrl-C stops the workers and the Chroma server."""
+    import os
+    import subprocess
+    from contextlib import nullcontext
+
+    from bot.cli_support import expected_errors
+    from bot.cluster import (
+        DEFAULT_DATABASE_URL,
+        assist_exe,
+        chroma_server,
+        ensure_database,
+        port_open,
+        run_step,
+        worker_env,
+    )
+
+    settings = settings_of(ctx)
+    url = database_url or settings.database_url or DEFAULT_DATABASE_URL
+    if not url.startswith("postgresql"):
+        typer.echo("error: the scale-out set-up needs a PostgreSQL URL (--database-url)", err=True)
+        raise typer.Exit(1)
+    with expected_errors():
+        ensure_database(url)
+    data_dir = settings.paths.data_dir / "cluster"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    host, api_port = settings.server.host, port or settings.server.port
+    running = port_open("127.0.0.1", chroma_port)
+    server = (
+        nullcontext(("127.0.0.1", chroma_port))
+        if running
+        else chroma_server(
+            data_dir / "chroma-server", port=chroma_port, log=data_dir / "chroma.log"
+        )
+    )
+    with server as chroma:
+        typer.echo(
+            f"Chroma server: http://{chroma[0]}:{chroma[1]} ({'found' if running else 'started'})"
+        )
+        env = worker_env(dict(os.environ), data_dir=data_dir, database_url=url, chroma=chroma)
+        run_step(["db", "upgrade"], env)
+        run_step(["accounts", "import", str(settings.paths.accounts_dir)], env)
+        run_step(["ingest", str(docs)], env)
+        typer.echo(f"\n  {workers} workers on http://{host}:{api_port}/  (site code DEMO-1234)\n")
+        serve = [assist_exe(), "serve", "--workers", str(workers), "--host", host]
+        with contextlib.suppress(KeyboardInterrupt):
+            subprocess.run([*serve, "--port", str(api_port)], env=env, check=False)

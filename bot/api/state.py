@@ -9,7 +9,8 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from bot.config import Settings
-from bot.errors import AssistError
+from bot.errors import AssistError, StoreUnavailableError
+from bot.kb.service import make_embedder
 from bot.runtime import Runtime, build_runtime
 
 log = logging.getLogger(__name__)
@@ -54,10 +55,22 @@ class ServiceState:
     code_failures: RateLimiter = field(default_factory=lambda: RateLimiter(10, 60.0))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def start(self) -> None:
-        """Warm the model, open the index, the database, accounts and flows."""
+    def start(self, retry_s: float = 2.0, stop: threading.Event | None = None) -> None:
+        """Warm the model, open the index, the database, accounts and flows. A database that is
+        not up yet is retried every ``retry_s`` (readiness says so meanwhile) until ``stop``."""
+        stop = stop or threading.Event()
         try:
-            runtime = build_runtime(self.settings)
+            embedder = make_embedder(self.settings)
+            while True:
+                try:
+                    runtime = build_runtime(self.settings, embedder=embedder)
+                    break
+                except StoreUnavailableError as exc:
+                    with self._lock:
+                        self.problem = f"{exc} (retrying every {retry_s:g} s)"
+                    log.warning("service.waiting_for_database reason=%s", exc)
+                    if stop.wait(retry_s):
+                        return
             with self._lock:
                 self.runtime, self.problem = runtime, runtime.kb_problem
             chunks = len(runtime.kb.retriever.chunks) if runtime.kb else 0

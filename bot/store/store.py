@@ -378,14 +378,21 @@ class Store:
 
     # --- outbox -----------------------------------------------------------------------------
     def due_deliveries(
-        self, now: datetime, limit: int = 50
+        self, now: datetime, limit: int = 50, lease: timedelta = timedelta(seconds=60)
     ) -> list[tuple[int, str, str, dict[str, Any]]]:
+        """Claim up to ``limit`` due entries for ``lease``: another worker asking meanwhile gets
+        other entries (PostgreSQL skips the locked rows; SQLite writers take turns), and an entry
+        whose worker died is due again once the lease ends."""
         with self._tx() as db:
             rows = db.scalars(
                 select(OutboxRow)
                 .where(OutboxRow.delivered_at.is_(None), OutboxRow.next_attempt_at <= now)
+                .order_by(OutboxRow.id)
                 .limit(limit)
-            )
+                .with_for_update(skip_locked=True)
+            ).all()
+            for row in rows:
+                row.next_attempt_at = now + lease
             return [(r.id, r.sink, r.idempotency_key, dict(r.payload)) for r in rows]
 
     def delivery_done(self, outbox_id: int, at: datetime) -> None:

@@ -115,6 +115,38 @@ def test_outbox_backoff_and_delivery(store: Store) -> None:
     assert store.due_deliveries(T0 + timedelta(days=1)) == []
 
 
+def test_outbox_entries_are_claimed_by_one_worker_at_a_time(store: Store) -> None:
+    import threading
+
+    for n in range(30):
+        store.add_handoff(
+            f"h{n}",
+            session_id=None,
+            site_id="s",
+            priority="P3",
+            category="network",
+            record={},
+            markdown="",
+            at=T0,
+            deliveries=["webhook"],
+        )
+    claimed: list[str] = []
+
+    def worker() -> None:
+        for _ in range(5):
+            claimed.extend(key for _, _, key, _ in store.due_deliveries(T0, limit=4))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(claimed) == sorted(f"h{n}" for n in range(30)), "each entry claimed exactly once"
+    assert store.due_deliveries(T0 + timedelta(seconds=59)) == []  # still leased
+    again = store.due_deliveries(T0 + timedelta(seconds=61))  # nobody reported back: due again
+    assert len(again) == 30
+
+
 @pytest.mark.integration
 def test_database_down_is_a_clear_unavailable_error() -> None:
     from bot.errors import StoreUnavailableError
