@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,32 @@ def bundled_index(
     report = Ingestor(IndexLayout(root), real_embedder, store).run([REPO / "knowledge" / "docs"])
     assert not report.failed, report.failed
     return root
+
+
+@dataclass(frozen=True)
+class ServerIndex:
+    """The bundled knowledge base ingested into a running ``chroma run`` server; ``data_dir``
+    holds the BM25 generations and the manifest (``<data_dir>/index``), as a worker expects."""
+
+    data_dir: Path
+    host: str
+    port: int
+
+
+@pytest.fixture(scope="session")
+def server_index(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+) -> Iterator[ServerIndex]:
+    from bot.cluster import chroma_server
+    from bot.kb.schema import IndexLayout, collection_name
+    from bot.kb.vectorstore import ChromaVectorStore
+    from ingest.pipeline import Ingestor
+
+    data_dir = tmp_path_factory.mktemp("server-index")
+    with chroma_server(data_dir / "chroma-server", log=data_dir / "chroma.log") as (host, port):
+        name = collection_name("kb", real_embedder.name, real_embedder.dimension)
+        store = ChromaVectorStore.http(host, port, name, real_embedder)
+        layout = IndexLayout(data_dir / "index")
+        report = Ingestor(layout, real_embedder, store).run([REPO / "knowledge" / "docs"])
+        assert not report.failed, report.failed
+        yield ServerIndex(data_dir, host, port)

@@ -14,7 +14,7 @@ from bot.kb.retriever import Filters
 from bot.kb.schema import IndexLayout, collection_name
 from bot.kb.service import KnowledgeBase
 from bot.kb.vectorstore import ChromaVectorStore
-from tests.integration.conftest import REPO
+from tests.integration.conftest import REPO, ServerIndex
 
 pytestmark = pytest.mark.integration
 
@@ -23,6 +23,17 @@ def open_kb(root: Path, embedder: SentenceTransformerEmbedder) -> KnowledgeBase:
     name = collection_name("kb", embedder.name, embedder.dimension)
     store = ChromaVectorStore.embedded(IndexLayout(root).chroma, name, embedder)
     return KnowledgeBase(root, embedder, store)
+
+
+@pytest.fixture(params=["embedded", "server"])
+def kb(request: pytest.FixtureRequest, real_embedder: SentenceTransformerEmbedder) -> KnowledgeBase:
+    """The same questions against embedded Chroma and against a `chroma run` server."""
+    if request.param == "embedded":
+        return open_kb(request.getfixturevalue("bundled_index"), real_embedder)
+    server: ServerIndex = request.getfixturevalue("server_index")
+    name = collection_name("kb", real_embedder.name, real_embedder.dimension)
+    store = ChromaVectorStore.http(server.host, server.port, name, real_embedder)
+    return KnowledgeBase(server.data_dir / "index", real_embedder, store)
 
 
 def test_model_loads_offline_without_any_socket(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,20 +57,14 @@ def test_missing_model_names_the_setting(tmp_path: Path) -> None:
     assert err.value.setting == "ASSIST_EMBEDDING__MODEL"
 
 
-def test_hdmi_fix_question_cites_9_4_1(
-    bundled_index: Path, real_embedder: SentenceTransformerEmbedder
-) -> None:
-    kb = open_kb(bundled_index, real_embedder)
+def test_hdmi_fix_question_cites_9_4_1(kb: KnowledgeBase) -> None:
     answer = kb.ask("Which firmware fixed the HDMI handshake on the CX-900?")
     assert not answer.abstained
     assert answer.passages[0].chunk.version == "9.4.1"
     assert "CX-4821" in answer.text and answer.citations[0].version == "9.4.1"
 
 
-def test_eval_questions_answer_with_their_gold_files(
-    bundled_index: Path, real_embedder: SentenceTransformerEmbedder
-) -> None:
-    kb = open_kb(bundled_index, real_embedder)
+def test_eval_questions_answer_with_their_gold_files(kb: KnowledgeBase) -> None:
     text = (REPO / "evals/datasets/bundled_kb.jsonl").read_text(encoding="utf-8")
     rows = [json.loads(line) for line in text.splitlines() if line.strip()]
     answerable = [r for r in rows if r["gold_files"]]
@@ -70,10 +75,7 @@ def test_eval_questions_answer_with_their_gold_files(
     assert hits / len(answerable) >= 0.9
 
 
-def test_engineer_bulletins_stay_out_of_customer_answers(
-    bundled_index: Path, real_embedder: SentenceTransformerEmbedder
-) -> None:
-    kb = open_kb(bundled_index, real_embedder)
+def test_engineer_bulletins_stay_out_of_customer_answers(kb: KnowledgeBase) -> None:
     for question in (
         "CX-900 power supply replacement part number",
         "PTZ pan motor replacement part",
