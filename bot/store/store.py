@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy import Engine, create_engine, event, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import SessionError, StoreError, StoreUnavailableError
@@ -148,7 +148,7 @@ class Store:
     def _guard(self) -> Iterator[None]:
         try:
             yield
-        except OperationalError as exc:
+        except (OperationalError, InterfaceError) as exc:  # refused, lost or closed
             raise StoreUnavailableError(
                 f"the database is unavailable: {str(exc.orig).splitlines()[0]}", backend="database"
             ) from exc
