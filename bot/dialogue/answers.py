@@ -10,6 +10,7 @@ asks "did you mean ...?" before acting. "Not sure" and "I don't know" in any for
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -233,6 +234,8 @@ def parse_choice(options: list[ChoiceOption], text: str) -> ParsedAnswer:
         scores[option.id], exact[option.id] = score, hit
     for word, index in _ORDINALS.items():
         if re.search(rf"\b{word}\b", clean) and not any(scores.values()):
+            if index >= len(options):
+                return NOT_UNDERSTOOD  # "the fifth" of three options
             option = options[index]
             return ParsedAnswer("value", option.id, 0.8, option.label)
     ranked = sorted(options, key=lambda o: scores[o.id], reverse=True)
@@ -259,7 +262,8 @@ def parse_number(spec: NumberAnswer, text: str) -> ParsedAnswer:
             value = float(match.group(1).replace(",", "."))
         except ValueError:
             continue
-        found.append((value, match.group(2)))
+        if math.isfinite(value):  # 400 digits are no measurement (and "inf" breaks JSON)
+            found.append((value, match.group(2)))
     if not found:
         for word, number in _WORD_NUMBERS.items():
             said = re.search(rf"\b{word}\s*(metres|meters|metre|meter|feet|foot|ft|m)?\b", clean)
@@ -279,6 +283,8 @@ def parse_number(spec: NumberAnswer, text: str) -> ParsedAnswer:
     spoken = _UNITS.get(unit) if unit else None
     if target and spoken and spoken[0] == target[0] and spoken[1] != target[1]:
         value = round(value * spoken[1] / target[1], 1)
+        if not math.isfinite(value):
+            return NOT_UNDERSTOOD
         confidence = min(confidence, 0.9)
         note = f"converted from {found[0][0]:g} {unit}"
     elif spoken and target and spoken[0] != target[0]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import reprlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,9 @@ _ANSWER_MODELS: dict[str, type[BaseModel]] = {
     "text": TextAnswer,
 }
 _ID_LINE = re.compile(r"^id:\s*['\"]?([A-Za-z0-9_-]+)", re.MULTILINE)
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_SHORT = reprlib.Repr()  # a bounded repr: a value may be a huge structure built from aliases
+_SHORT.maxstring = _SHORT.maxother = 60
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,33 @@ def parse_flow_text(
                 fix="check the indentation and quoting near that line",
             )
         ]
+    except RecursionError:
+        return None, [
+            FlowDefinitionError(
+                "is nested too deeply to be a flow.",
+                file=file,
+                flow=guessed_id,
+                fix="check the brackets and indentation",
+            )
+        ]
+    except Exception as exc:  # a tagged scalar PyYAML cannot convert: 2026-13-45, !!int x, ...
+        return None, [
+            FlowDefinitionError(
+                f"holds a value YAML cannot read ({type(exc).__name__}: {exc}).",
+                file=file,
+                flow=guessed_id,
+                fix="quote the value, or correct it (for example an impossible date)",
+            )
+        ]
+    if _has_surrogate(raw):
+        return None, [
+            FlowDefinitionError(
+                "holds an escape of half a character (a lone surrogate such as \\ud800).",
+                file=file,
+                flow=guessed_id,
+                fix="write the character itself, or its full \\U escape",
+            )
+        ]
     if not isinstance(raw, dict):
         return None, [
             FlowDefinitionError(
@@ -140,6 +171,25 @@ def parse_flow_text(
     except ValidationError as exc:
         return None, [_from_pydantic(error, raw, file) for error in exc.errors()]
     return flow, validate_flow(flow, products=products)
+
+
+def _has_surrogate(data: object) -> bool:
+    """True when any string (key or value) of the loaded YAML holds a lone surrogate, which no
+    message or JSON column could carry."""
+    stack, seen = [data], set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif id(item) not in seen:  # aliases share (and may nest) containers: visit each once
+            seen.add(id(item))
+            if isinstance(item, dict):
+                stack.extend(item.keys())
+                stack.extend(item.values())
+            elif isinstance(item, list | tuple | set):
+                stack.extend(item)
+    return False
 
 
 def load_flow_text(text: str, *, file: str = "<inline>") -> Flow:
@@ -220,7 +270,7 @@ def _describe(error: Any, where: str, model: type[BaseModel], in_step: bool) -> 
         return "the step has no `kind`.", f"add `kind:` ({', '.join(STEP_KINDS)})"
     if kind == "literal_error":
         return (
-            f"`{where}` is {error.get('input')!r}.",
+            f"`{where}` is {_SHORT.repr(error.get('input'))}.",
             f"use one of {ctx.get('expected', 'the allowed values')}",
         )
     if kind == "string_pattern_mismatch":
@@ -229,7 +279,7 @@ def _describe(error: Any, where: str, model: type[BaseModel], in_step: bool) -> 
             if where == "id" and not in_step
             else ("lower-case letters, digits and '_', starting with a letter")
         )
-        return f"`{where}` {error.get('input')!r} is not a valid id.", f"use {rule}"
+        return f"`{where}` {_SHORT.repr(error.get('input'))} is not a valid id.", f"use {rule}"
     if kind == "too_short":
         need = ctx.get("min_length", 1)
         return (

@@ -8,6 +8,7 @@ and its location.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,22 +18,41 @@ from pydantic import ValidationError
 from bot.errors import AccountsError
 
 Loc = Sequence[str | int]
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def read_yaml(path: Path) -> tuple[object, yaml.Node | None]:
-    """Parse one file safely. Raises ``AccountsError`` for unreadable files, YAML syntax errors and
-    duplicate mapping keys (which plain YAML loading would silently overwrite)."""
+    """Parse one file safely. Raises ``AccountsError`` for unreadable files, YAML syntax errors,
+    duplicate mapping keys (which plain YAML loading would silently overwrite), half-character
+    escapes (``"\\ud800"``), nesting too deep to read and tagged values YAML cannot convert
+    (``2026-13-01``, ``!!bool maybe``)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise AccountsError(f"cannot read the file ({exc})", file=str(path)) from None
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # refuses control characters already
+    except yaml.reader.ReaderError as exc:
+        raise AccountsError(
+            f"character #x{exc.character:04x} is not allowed in YAML",
+            file=str(path),
+            line=text.count("\n", 0, exc.position) + 1,
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
             return None, None
         _refuse_duplicate_keys(node, path)
-        return loader.construct_document(node), node
+        try:
+            return loader.construct_document(node), node
+        except (ValueError, TypeError, LookupError, AttributeError, OverflowError) as exc:
+            # PyYAML's constructors raise plain exceptions for tagged scalars they cannot convert
+            raise AccountsError(
+                f"a value YAML cannot read ({type(exc).__name__}: {exc}); quote it or correct it",
+                file=str(path),
+            ) from None
+    except RecursionError:
+        raise AccountsError("the YAML is nested too deeply", file=str(path)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -45,23 +65,41 @@ def read_yaml(path: Path) -> tuple[object, yaml.Node | None]:
 
 
 def _refuse_duplicate_keys(node: yaml.Node, path: Path) -> None:
-    stack = [node]
+    """Also refuses lone surrogates in scalars; each node is visited once (aliases share nodes, and
+    an anchor may contain its own alias)."""
+    stack, seen = [node], set()
     while stack:
         current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
         if isinstance(current, yaml.MappingNode):
-            seen: set[str] = set()
+            keys: set[str] = set()
             for key, value in current.value:
                 if isinstance(key, yaml.ScalarNode):
-                    if key.value in seen:
+                    _refuse_surrogates(key, path)
+                    if key.value in keys:
                         raise AccountsError(
                             f"key '{key.value}' appears twice in the same mapping",
                             file=str(path),
                             line=key.start_mark.line + 1,
                         )
-                    seen.add(key.value)
-                stack.append(value)
+                    keys.add(key.value)
+                stack.extend((key, value))
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
+        elif isinstance(current, yaml.ScalarNode):
+            _refuse_surrogates(current, path)
+
+
+def _refuse_surrogates(node: yaml.ScalarNode, path: Path) -> None:
+    if _SURROGATE.search(node.value):
+        raise AccountsError(
+            "an escape of half a character (a lone surrogate such as \\ud800); write the "
+            "character itself",
+            file=str(path),
+            line=node.start_mark.line + 1,
+        )
 
 
 def line_of(root: yaml.Node | None, loc: Loc) -> int | None:

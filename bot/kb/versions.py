@@ -1,7 +1,9 @@
 """Version strings as they appear in real release notes, and how to compare them.
 
 Tolerates ``v1.2.3``, ``1.6.870``, ``7.0.0-rc1``, ``stable-9909``, ``6.18.0 (2023-02-16)`` and
-``v6_18_0`` (file names). A pre-release sorts before its release.
+``v6_18_0`` (file names). A pre-release sorts before its release; build numbers (``stable-N``)
+sort before every numbered version and never equal one. Digits are ASCII digits, and a number of
+more than :data:`MAX_PART_DIGITS` digits is not a version part.
 """
 
 from __future__ import annotations
@@ -11,13 +13,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import total_ordering
 
+MAX_PART_DIGITS = 12
 _PRE_RANK = {"dev": 0, "alpha": 1, "a": 1, "beta": 2, "b": 2, "pre": 3, "rc": 3}
-_CORE = r"(?:stable-\d+|\d+(?:\.\d+){1,3}(?:[-.]?(?:rc|beta|alpha|pre|dev|a|b)\.?\d*)?)"
+_CORE = r"(?:stable-[0-9]+|[0-9]+(?:\.[0-9]+){1,3}(?:[-.]?(?:rc|beta|alpha|pre|dev|a|b)\.?[0-9]*)?)"
 VERSION_IN_TEXT = re.compile(rf"(?<![\w.\-/])[vV]?({_CORE})(?![\w]|\.\d)")
 _FULL = re.compile(
     r"^[vV]?(?:(?P<stable>stable-\d+)|(?P<nums>\d+(?:[._]\d+){0,3})"
-    r"(?:[-.]?(?P<pre>rc|beta|alpha|pre|dev|a|b)\.?(?P<pren>\d*))?)$"
+    r"(?:[-.]?(?P<pre>rc|beta|alpha|pre|dev|a|b)\.?(?P<pren>\d*))?)\Z",
+    re.ASCII,
 )
+_SERIES = re.compile(r"[vV]?(\d+(?:\.\d+)*)\.[x*]", re.ASCII)
+
+
+def _number(digits: str) -> int | None:
+    """The value of an ASCII digit string, or None when it is too long to be a version part."""
+    return int(digits) if len(digits) <= MAX_PART_DIGITS else None
 
 
 @total_ordering
@@ -31,17 +41,22 @@ class Version:
 
     @property
     def canonical(self) -> str:
-        if self.text.startswith("stable-"):
-            return self.text
+        if self.is_build:
+            return f"stable-{self.parts[0]}"
         base = ".".join(str(p) for p in self.parts)
         if self.pre is None:
             return base
         names = {0: "dev", 1: "alpha", 2: "beta", 3: "rc"}
         return f"{base}-{names[self.pre[0]]}{self.pre[1] or ''}"
 
-    def _key(self) -> tuple[tuple[int, ...], tuple[int, int]]:
+    @property
+    def is_build(self) -> bool:
+        """A ``stable-N`` build number rather than a numbered release."""
+        return self.text.startswith("stable-")
+
+    def _key(self) -> tuple[int, tuple[int, ...], tuple[int, int]]:
         parts = self.parts + (0,) * (4 - len(self.parts))
-        return parts, self.pre if self.pre is not None else (9, 0)
+        return (0 if self.is_build else 1), parts, self.pre if self.pre is not None else (9, 0)
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Version):
@@ -67,14 +82,20 @@ def parse_version(text: str) -> Version | None:
     if not m:
         return None
     if m.group("stable"):
-        number = int(m.group("stable").split("-")[1])
-        return Version((number,), None, m.group("stable"))
-    nums = tuple(int(p) for p in re.split(r"[._]", m.group("nums")))
+        number = _number(m.group("stable").split("-")[1])
+        return None if number is None else Version((number,), None, f"stable-{number}")
+    numbers = [_number(p) for p in re.split(r"[._]", m.group("nums"))]
+    nums = tuple(n for n in numbers if n is not None)
+    if len(nums) < len(numbers):
+        return None  # a part too long to be a version part
     if len(nums) == 1 and not m.group("pre"):
         return None  # a bare number is not a version
     pre = None
     if m.group("pre"):
-        pre = (_PRE_RANK[m.group("pre")], int(m.group("pren") or 0))
+        pren = _number(m.group("pren") or "0")
+        if pren is None:
+            return None
+        pre = (_PRE_RANK[m.group("pre")], pren)
     return Version(nums, pre, raw)
 
 
@@ -147,10 +168,10 @@ def parse_range(spec: str) -> VersionRange | None:
                 return VersionRange(v, None, low_inclusive=op == ">=")
             return VersionRange(None, v, high_inclusive=op == "<=")
     if s.endswith((".x", ".*")):
-        nums = s[:-2].lstrip("vV").split(".")
-        if all(n.isdigit() for n in nums):
-            return VersionRange(None, None, prefix=tuple(int(n) for n in nums))
-        return None
+        series = _SERIES.fullmatch(s)
+        numbers = [_number(n) for n in series.group(1).split(".")] if series else [None]
+        prefix = tuple(n for n in numbers if n is not None)
+        return VersionRange(None, None, prefix=prefix) if len(prefix) == len(numbers) else None
     v = parse_version(s)
     return VersionRange(None, None, exact=v) if v else None
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.dialogue.answers import CONFIRM_BELOW, is_not_sure, parse_answer
 from bot.dialogue.schema import (
+    AnswerSpec,
     ChoiceAnswer,
     ChoiceOption,
     NumberAnswer,
@@ -162,3 +165,76 @@ def test_long_text_is_safe(chunk: str, times: int) -> None:
         parsed = parse_answer(spec, text)
         assert parsed.kind != "value" or parsed.confidence <= 1.0
     assert CONFIRM_BELOW == 0.75
+
+
+option_ids = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True)
+labels = st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=30)
+
+
+@st.composite
+def choice_specs(draw: st.DrawFn) -> ChoiceAnswer:
+    ids = draw(st.lists(option_ids, min_size=2, max_size=5, unique=True))
+    return ChoiceAnswer(
+        type="choice", options=[ChoiceOption(id=i, label=draw(labels)) for i in ids]
+    )
+
+
+ANY_SPEC = st.one_of(
+    SPECS,
+    choice_specs(),
+    st.builds(
+        lambda unit, low: NumberAnswer(type="number", unit=unit, min=low),
+        st.sampled_from(["m", "ft", "s", "min", "h", "%", "count", "parsecs"]),
+        st.none() | st.floats(-1e6, 1e6),
+    ),
+)
+WORDS = [
+    "first", "second", "third", "fourth", "fifth", "last", "the", "not", "sure", "maybe", "yes",
+    "no", "nope", "about", "metres", "feet", "min", "%", "~", "1", "2", "99", "-3,5", "dunno",
+]  # fmt: skip
+# what people type: words the parser looks for, numbers of any size, and any Unicode at all
+replies = st.one_of(
+    st.text(max_size=200),
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(" ".join),
+    st.builds(
+        "about {} {}".format,
+        st.integers(0, 10**6) | st.integers(10**300, 10**320),
+        st.sampled_from(["m", "feet", "cm", "hours", "min", "s", "%", ""]),
+    ),
+    st.builds(lambda w, t: f"{w} {t}", st.sampled_from(WORDS), st.text(max_size=30)),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(spec=ANY_SPEC, text=replies)
+def test_any_reply_gives_an_allowed_answer_or_none(spec: AnswerSpec, text: str) -> None:
+    parsed = parse_answer(spec, text)
+    assert parsed.kind in ("value", "not_sure", "none")
+    assert 0.0 <= parsed.confidence <= 1.0 and isinstance(parsed.display, str)
+    if parsed.kind != "value":
+        assert parsed.value is None
+    elif isinstance(spec, ChoiceAnswer):
+        assert parsed.value in {o.id for o in spec.options}
+    elif isinstance(spec, YesNoAnswer):
+        assert parsed.value in ("yes", "no")
+    elif isinstance(spec, NumberAnswer):
+        assert isinstance(parsed.value, float) and math.isfinite(parsed.value)
+    else:
+        assert isinstance(parsed.value, str) and parsed.value.strip()
+    assert is_not_sure(text) in (True, False)
+
+
+@pytest.mark.parametrize("word", ["third", "the fourth one", "fifth"])
+def test_an_ordinal_past_the_last_option_is_not_understood(word: str) -> None:
+    two = ChoiceAnswer(
+        type="choice",
+        options=[ChoiceOption(id="hdmi", label="HDMI"), ChoiceOption(id="usb_c", label="USB-C")],
+    )
+    assert parse_answer(two, word).kind == "none"
+    assert parse_answer(two, "last").value == "usb_c"
+
+
+def test_a_number_too_large_for_a_float_is_not_understood() -> None:
+    assert parse_answer(METRES, "about 1" + "0" * 400 + " metres").kind == "none"
+    seconds = NumberAnswer(type="number", unit="s")
+    assert parse_answer(seconds, "1" + "0" * 306 + " hours").kind == "none"  # inf once converted
