@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATE := $(shell date +%F)
 
-.PHONY: install system-deps run run-cluster test lint fmt unit integration eval bench console clean
+.PHONY: install system-deps run run-cluster test lint fmt unit integration eval bench soak console clean
 
 install: $(STAMP)
 
@@ -70,6 +70,10 @@ eval: install
 
 bench: install
 	$(BIN)/python -m evals.bench --out bench/results
+
+# 5 minutes, 50 users, against chroma run + PostgreSQL + 2 workers (docs/reliability.md)
+soak: install
+	$(BIN)/python -m evals.soak --minutes 5 --users 50 --workers 2 --out bench/results
 
 console: install
 	$(BIN)/streamlit run ui/console/app.py

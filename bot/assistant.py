@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from bot.escalation.accounts import Accounts, Asset, Site
 from bot.escalation.handover import REP_STEPS, open_handoff, read_rep_answer, rep_question
 from bot.kb.known_issues import find_fix
 from bot.kb.service import KnowledgeBase
-from bot.store.store import Store
+from bot.store.store import SessionTurn, Store
 
 PERSON = Choice(id="person", label="Talk to a person")
 MAX_KB_ROUNDS = 5
@@ -35,6 +36,22 @@ MAX_KB_ROUNDS = 5
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def clean_text(text: str) -> str:
+    """Typed text as it is stored and shown: line breaks (CR LF, CR and the Unicode line and
+    paragraph separators become one newline) and tabs kept, other spaces (no-break, ideographic)
+    as plain spaces, every other control or format character (NUL, ESC, the bidi override U+202E,
+    zero-width characters, lone surrogates) removed; trimmed."""
+    kept: list[str] = []
+    for ch in text.replace("\r\n", "\n"):
+        if ch in "\n\t" or ch.isprintable():
+            kept.append(ch)
+        elif ch in "\r\u2028\u2029":
+            kept.append("\n")
+        elif unicodedata.category(ch) == "Zs":
+            kept.append(" ")
+    return "".join(kept).strip()
 
 
 @dataclass(frozen=True)
@@ -146,7 +163,7 @@ class Assistant:
         if stored is None:
             raise SessionError("no such session", code="session_not_found")
         if text_in is not None:
-            text_in = "".join(ch for ch in text_in if ch.isprintable() or ch in "\n\t").strip()
+            text_in = clean_text(text_in)
             if len(text_in) > self.max_message_chars:
                 raise InvalidQueryError(
                     f"the message is {len(text_in)} characters; the limit is {self.max_message_chars}"
@@ -352,11 +369,22 @@ class Assistant:
 
         Without a step (or without a flow) the session goes back to the open question.
         """
+        turn = self.hand_back_turn(session_id, step_id, note)
+        self.store.save_turn(
+            turn.session_id, turn.expected_version, turn.state, turn.status, turn.at, turn.events
+        )
+
+    def hand_back_turn(
+        self, session_id: str, step_id: str | None, note: str | None = None
+    ) -> SessionTurn:
+        """The turn that resumes a handed-off session (see ``resume_at``), not yet written: the
+        engineer route writes it with the handoff's move, in one transaction."""
         stored = self.store.load_session(session_id)
         if stored is None:
             raise SessionError("no such session", code="session_not_found")
         state = dict(stored.state)
         now = self.clock()
+        note = clean_text(note) if note else None
         dialogue = (
             DialogueState.model_validate(state["dialogue"]) if state.get("dialogue") else None
         )
@@ -390,4 +418,4 @@ class Assistant:
             ("engineer_hand_back", {"step": step_id}),
             ("bot", message.model_dump(mode="json")),
         ]
-        self.store.save_turn(session_id, stored.version, state, "active", now, events)
+        return SessionTurn(session_id, stored.version, state, "active", now, events)

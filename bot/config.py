@@ -93,7 +93,7 @@ class Settings(BaseSettings):
         "development", description="production refuses insecure values."
     )
     database_url: str | None = Field(
-        None, description="SQLAlchemy URL; default SQLite in data_dir."
+        None, description="SQLAlchemy URL; default SQLite in data_dir.", repr=False
     )
     accounts_source: Literal["files", "database"] = Field(
         "files",

@@ -74,14 +74,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _call(url: str, body: dict[str, Any] | None, token: str | None = None) -> dict[str, Any]:
+def call_json(
+    url: str, body: dict[str, Any] | None = None, token: str | None = None, timeout: float = 30
+) -> Any:
+    """POST ``body`` (GET without one) with an optional bearer token; the JSON reply."""
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return json.loads(r.read())  # type: ignore[no-any-return]
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return json.loads(r.read())
 
 
 def bench_load(
@@ -135,7 +138,7 @@ def bench_load(
 
         def user() -> None:
             try:
-                started = _call(base + "/api/v1/sessions", {"access_code": "DEMO-1234"})
+                started = call_json(base + "/api/v1/sessions", {"access_code": "DEMO-1234"})
             except Exception as exc:
                 with lock:
                     errors.append(repr(exc))
@@ -149,7 +152,7 @@ def bench_load(
                     time.sleep(think_s * (0.5 + random.random()))
                 t = time.perf_counter()
                 try:
-                    _call(f"{base}/api/v1/sessions/{sid}/messages", body, token)
+                    call_json(f"{base}/api/v1/sessions/{sid}/messages", body, token)
                     with lock:
                         latencies.append(time.perf_counter() - t)
                 except Exception as exc:

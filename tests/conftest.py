@@ -117,3 +117,12 @@ def corpus(tmp_path: Path) -> Iterator[Path]:
         "# SB-01\n\nReplace power supply NV-PSU-180-A with NV-PSU-180-B on units CX9-0001 to CX9-0999.\n",
     )
     yield root
+
+
+# An engineer-only release note of a version no customer document mentions (for audience tests).
+ENGINEER_ONLY_NOTE = (
+    "codec/internal/9.6.0.md",
+    "---\ntitle: Codec 9.6.0 internal build\nproduct: codec\ndoc_type: release_notes\n"
+    'audience: engineer\nversions: ["9.6.0"]\n---\n# 9.6.0\n\n## Fixed\n\n'
+    "- CX-9999: Internal fix for the power supply monitor.\n",
+)

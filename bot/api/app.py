@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.api import routes_engineer, routes_health, routes_search, routes_sessions, routes_widget
+from bot.api import (
+    routes_documents,
+    routes_engineer,
+    routes_health,
+    routes_search,
+    routes_sessions,
+    routes_widget,
+)
+from bot.api.errors import error_response, http_error_message
+from bot.api.inputs import BodyLimit
 from bot.api.state import ServiceState
 from bot.config import Settings
 from bot.errors import (
@@ -26,18 +35,19 @@ from bot.errors import (
 MAX_BODY_BYTES = 64 * 1024
 _SESSION_STATUS = {"unauthorized": 401, "session_not_found": 401, "session_conflict": 409}
 _HTTP_CODES = {
+    400: "bad_request",
     401: "unauthorized",
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    415: "unsupported_media_type",
     429: "rate_limited",
     503: "unavailable",
 }
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+_error = error_response
 
 
 def create_app(
@@ -68,29 +78,24 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
         )
 
-    @app.middleware("http")
-    async def limit_body(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return _error(413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
 
     for module in (routes_health, routes_sessions, routes_search, routes_engineer, routes_widget):
         app.include_router(module.router)
+    app.include_router(routes_documents.router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return _error(
-            exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), str(exc.detail)
+            exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), http_error_message(exc)
         )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"msg": "invalid request"}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        return _error(422, "invalid_request", f"{where}: {first['msg']}")
+        message = str(first["msg"]).removeprefix("Value error, ")
+        return _error(422, "invalid_request", f"{where}: {message}")
 
     @app.exception_handler(AssistError)
     async def assist_error(_: Request, exc: AssistError) -> JSONResponse:

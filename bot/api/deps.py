@@ -48,12 +48,21 @@ KnowledgeBaseDep = Annotated[KnowledgeBase, Depends(get_kb)]
 
 
 def require_engineer(
-    state: StateDep, x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None
+    request: Request,
+    state: StateDep,
+    x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None,
 ) -> str:
+    """The engineer behind a valid key; wrong keys count against the caller's address (10 a
+    minute per worker, like wrong access codes), so keys cannot be guessed at speed."""
+    client = request.client.host if request.client else "unknown"
+    if x_api_key and state.key_failures.blocked(client):
+        raise HTTPException(429, detail="too many wrong API keys; wait a minute")
     keys = [k.get_secret_value() for k in state.settings.server.engineer_api_keys]
     given = (x_api_key or "").encode()
     matched = [hmac.compare_digest(given, k.encode()) for k in keys]
     if not any(matched):
+        if x_api_key:
+            state.key_failures.hit(client)
         raise HTTPException(401, detail="a valid engineer API key is required")
     return f"engineer-{matched.index(True) + 1}"
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.api.deps import EngineerDep, RuntimeDep
+from bot.api.errors import documented
+from bot.api.inputs import Note, StepRef, require_json
 from bot.errors import StoreError
 from bot.store.store import StoredHandoff
 
-router = APIRouter(prefix="/api/v1", tags=["engineers"])
+# every engineer route: a missing or wrong key (401, 429 after many), a bad parameter, starting
+router = APIRouter(prefix="/api/v1", tags=["engineers"], responses=documented(401, 422, 429, 503))
 
 
 class HandoffPublic(BaseModel):
@@ -31,10 +34,10 @@ class HandoffPublic(BaseModel):
 
 
 class HandoffMove(BaseModel):
-    note: str | None = Field(None, max_length=4000)
-    step: str | None = Field(
-        None, max_length=100, description="hand_back: the flow step to resume at"
-    )
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note | None = None
+    step: StepRef | None = Field(None, description="hand_back: the flow step to resume at")
 
 
 def _public(h: StoredHandoff) -> HandoffPublic:
@@ -62,7 +65,7 @@ def list_handoffs(
     return [_public(h) for h in runtime.store.handoffs(status=status, site_id=site_id)]
 
 
-@router.get("/handoffs/{handoff_id}", response_model=HandoffPublic)
+@router.get("/handoffs/{handoff_id}", response_model=HandoffPublic, responses=documented(404))
 def read_handoff(handoff_id: str, _: EngineerDep, runtime: RuntimeDep) -> HandoffPublic:
     found = runtime.store.handoff(handoff_id)
     if found is None:
@@ -70,7 +73,12 @@ def read_handoff(handoff_id: str, _: EngineerDep, runtime: RuntimeDep) -> Handof
     return _public(found)
 
 
-@router.post("/handoffs/{handoff_id}/{move}", response_model=HandoffPublic)
+@router.post(
+    "/handoffs/{handoff_id}/{move}",
+    response_model=HandoffPublic,
+    dependencies=[Depends(require_json)],
+    responses=documented(400, 404, 409, 413, 415),
+)
 def move_handoff(
     handoff_id: str,
     move: Literal["claim", "resolve", "hand_back"],
@@ -79,16 +87,24 @@ def move_handoff(
     runtime: RuntimeDep,
 ) -> HandoffPublic:
     """open -> claimed -> resolved, or hand back to the assistant at a step."""
-    if runtime.store.handoff(handoff_id) is None:
+    current = runtime.store.handoff(handoff_id)
+    if current is None:
         raise HTTPException(404, detail=f"no handoff {handoff_id}")
+    turn = None
+    if move == "hand_back" and current.session_id:
+        turn = runtime.assistant.hand_back_turn(current.session_id, body.step, body.note)
     try:
         moved = runtime.store.move_handoff(
-            handoff_id, move, datetime.now(UTC), by=engineer, note=body.note, step=body.step
+            handoff_id,
+            move,
+            datetime.now(UTC),
+            by=engineer,
+            note=body.note,
+            step=body.step,
+            session_turn=turn,
         )
     except StoreError as exc:
         raise HTTPException(409, detail=str(exc)) from None
-    if move == "hand_back" and moved.session_id:
-        runtime.assistant.resume_at(moved.session_id, body.step, body.note)
     return _public(moved)
 
 

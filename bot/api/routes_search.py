@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from bot.api.deps import EngineerDep, KnowledgeBaseDep
+from bot.api.errors import documented
 from bot.kb.retriever import Filters
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
@@ -21,14 +22,16 @@ class SearchPublic(BaseModel):
     notices: list[str]
 
 
-@router.get("/search", response_model=SearchPublic)
+@router.get("/search", response_model=SearchPublic, responses=documented(400, 401, 422, 429, 503))
 def search(
     _: EngineerDep,
     kb: KnowledgeBaseDep,
     q: Annotated[str, Query(min_length=1, max_length=2000, examples=["HDMI handshake CX-900"])],
-    product: str | None = None,
-    version: Annotated[str | None, Query(description="9.4.1, 9.4.x, 9.0..9.4.1, >=9.4")] = None,
-    doc_type: str | None = None,
+    product: Annotated[str | None, Query(max_length=100)] = None,
+    version: Annotated[
+        str | None, Query(max_length=100, description="9.4.1, 9.4.x, 9.0..9.4.1, >=9.4")
+    ] = None,
+    doc_type: Annotated[str | None, Query(max_length=100)] = None,
     k: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> SearchPublic:
     """Grounded answer and passages; engineers see engineer-only documents too."""

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field, model_validator
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.api.deps import AssistantDep, SessionSiteDep, StateDep
+from bot.api.errors import documented
+from bot.api.inputs import AccessCode, OptionId, require_json
+from bot.api.transcript import render_transcript
 from bot.assistant import TurnResult
 from bot.errors import SessionError
 
@@ -17,12 +20,26 @@ router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
 
 
 class SessionCreate(BaseModel):
-    access_code: str = Field(min_length=1, max_length=100, examples=["DEMO-1234"])
+    model_config = ConfigDict(extra="forbid")
+
+    access_code: AccessCode = Field(examples=["DEMO-1234"])
 
 
 class MessageCreate(BaseModel):
+    """Exactly one of ``text`` and ``choice`` (the schema says so with ``oneOf``)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {"required": [name], "properties": {name: {"type": "string"}}}
+                for name in ("text", "choice")
+            ]
+        },
+    )
+
     text: str | None = Field(None, max_length=4000, examples=["the second screen says no signal"])
-    choice: str | None = Field(None, max_length=100, examples=["display2"])
+    choice: OptionId | None = Field(None, examples=["display2"])
 
     @model_validator(mode="after")
     def _one_of(self) -> MessageCreate:
@@ -73,7 +90,13 @@ def _messages(result: TurnResult) -> list[MessagePublic]:
     return [MessagePublic.model_validate(m.model_dump(mode="json")) for m in result.messages]
 
 
-@router.post("", response_model=SessionPublic, status_code=201)
+@router.post(
+    "",
+    response_model=SessionPublic,
+    status_code=201,
+    dependencies=[Depends(require_json)],
+    responses=documented(400, 401, 413, 415, 422, 429, 503),
+)
 def create_session(
     body: SessionCreate, request: Request, state: StateDep, assistant: AssistantDep
 ) -> SessionPublic:
@@ -95,7 +118,15 @@ def create_session(
     )
 
 
-@router.post("/{session_id}/messages", response_model=TurnPublic)
+_TURN_ERRORS = documented(400, 401, 409, 413, 415, 422, 503)
+
+
+@router.post(
+    "/{session_id}/messages",
+    response_model=TurnPublic,
+    dependencies=[Depends(require_json)],
+    responses=_TURN_ERRORS,
+)
 def post_message(
     session_id: str, body: MessageCreate, _: SessionSiteDep, assistant: AssistantDep
 ) -> TurnPublic:
@@ -107,7 +138,8 @@ def post_message(
 @router.post(
     "/{session_id}/messages/stream",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    dependencies=[Depends(require_json)],
+    responses={200: {"content": {"text/event-stream": {}}}, **_TURN_ERRORS},
 )
 def post_message_stream(
     session_id: str, body: MessageCreate, _: SessionSiteDep, assistant: AssistantDep
@@ -123,8 +155,25 @@ def post_message_stream(
     return StreamingResponse(events(), media_type="text/event-stream")
 
 
-@router.get("/{session_id}", response_model=TranscriptPublic)
+@router.get("/{session_id}", response_model=TranscriptPublic, responses=documented(401, 422, 503))
 def read_session(session_id: str, _: SessionSiteDep, assistant: AssistantDep) -> TranscriptPublic:
     """The session's state and its full transcript."""
     state, events = assistant.transcript(session_id)
     return TranscriptPublic(session_id=session_id, state=StatePublic(**state), transcript=events)
+
+
+@router.get(
+    "/{session_id}/transcript.md",
+    response_class=Response,
+    responses={200: {"content": {"text/markdown": {}}}, **documented(401, 422, 503)},
+)
+def read_transcript_markdown(
+    session_id: str, site: SessionSiteDep, assistant: AssistantDep
+) -> Response:
+    """The transcript as Markdown; everything typed in the chat renders as literal text."""
+    state, events = assistant.transcript(session_id)
+    return Response(
+        render_transcript(session_id, site.name, state, events),
+        media_type="text/markdown; charset=utf-8",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )

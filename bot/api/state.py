@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import defaultdict, deque
+from collections import deque
 from dataclasses import dataclass, field
 
 from bot.config import Settings
@@ -23,16 +23,24 @@ class RateLimiter:
     chats while guessing stays slow.
     """
 
-    def __init__(self, limit: int, window_s: float) -> None:
+    def __init__(self, limit: int, window_s: float, max_keys: int = 10_000) -> None:
         self.limit = limit
         self.window_s = window_s
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        self.max_keys = max_keys  # past this many addresses, expired ones are swept on a hit
+        self._sweep_at = max_keys  # doubles while the live keys stay many: amortised sweeps
+        self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
     def _recent(self, key: str, now: float) -> deque[float]:
-        hits = self._hits[key]
+        """The key's attempts inside the window; a key with none left is forgotten, so addresses
+        that only ever used right codes, or stopped guessing, cost no memory."""
+        hits = self._hits.get(key)
+        if hits is None:
+            return deque()
         while hits and hits[0] <= now - self.window_s:
             hits.popleft()
+        if not hits:
+            del self._hits[key]
         return hits
 
     def blocked(self, key: str, now: float | None = None) -> bool:
@@ -44,7 +52,17 @@ class RateLimiter:
         """Count one attempt (for access codes: one wrong code)."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            self._recent(key, now).append(now)
+            if len(self._hits) >= self._sweep_at:
+                for old in list(self._hits):
+                    self._recent(old, now)
+                self._sweep_at = max(self.max_keys, 2 * len(self._hits))
+            self._recent(key, now)
+            self._hits.setdefault(key, deque()).append(now)
+
+    @property
+    def remembered(self) -> int:
+        """How many keys have attempts inside the window (or not yet swept)."""
+        return len(self._hits)
 
 
 @dataclass
@@ -53,6 +71,7 @@ class ServiceState:
     runtime: Runtime | None = None
     problem: str | None = None
     code_failures: RateLimiter = field(default_factory=lambda: RateLimiter(10, 60.0))
+    key_failures: RateLimiter = field(default_factory=lambda: RateLimiter(10, 60.0))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self, retry_s: float = 2.0, stop: threading.Event | None = None) -> None:

@@ -3,7 +3,9 @@
 ``escape_markdown`` promises that text typed by a user renders as that literal text: Markdown
 specials are backslash-escaped (CommonMark escapes every ASCII punctuation character), ``<``,
 ``>`` and ``&`` too, so no HTML tag or entity survives, and block markers at a line start (``#``,
-``>``, ``-``, ``+``, ``=``, ``1.``) cannot start a heading, quote or list.
+``>``, ``-``, ``+``, ``=``, ``1.``) cannot start a heading, quote or list. For renderers with GFM's
+autolinks (GitHub, Streamlit's ``st.markdown``), ``:`` and ``@`` are escaped and so is the dot of
+``www.``, so a bare ``https://...``, ``www...`` or e-mail address stays text; ``$`` too (maths).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ if TYPE_CHECKING:
 
 PRIORITY_MEANING: dict[str, str] = {"P1": "room down", "P2": "degraded", "P3": "question"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_INLINE = re.compile(r"([\\`*_{}\[\]()!|<>&~])")
+_INLINE = re.compile(r"([\\`*_{}\[\]()!|<>&~:@$])")
+_WWW = re.compile(r"\b(www)\.", re.IGNORECASE)
 # Block markers only count at a line start, followed by a space or the end (">" by anything),
 # so "9.4.0" or "-5 dB" stay readable while "1. x", "# x", "- x" and "---" are neutralised.
 _LINE_START = re.compile(r"^(>|#{1,6}(?=\s|$)|[-+=](?=\s|$|[-+=]))|^(\d{1,9})([.)])(?=\s|$)")
@@ -36,7 +39,7 @@ def escape_markdown(text: str, *, inline: bool = True) -> str:
     )
     out = []
     for line in lines:
-        line = _INLINE.sub(r"\\\1", line)
+        line = _WWW.sub(r"\1\\.", _INLINE.sub(r"\\\1", line))
         line = _LINE_START.sub(_neutralise, line)
         out.append(line)
     return "\n".join(out)

@@ -69,7 +69,8 @@ def compose_with_llm(
     try:
         reply = chat_model.invoke(build_messages(question, passages))
     except Exception as exc:  # a provider outage must not break answering
-        log.warning("kb.llm.failed error=%s", exc)
+        # the class only: provider errors can quote the request URL, and some carry the key in it
+        log.warning("kb.llm.failed error=%s", type(exc).__name__)
         return fallback
     text = str(getattr(reply, "content", reply)).strip()
     cited = [int(n) for n in _CITE.findall(text)]

@@ -69,19 +69,28 @@ class HybridRetriever:
         self._product = np.array([c.product for c in chunks], dtype=object)
         self._audience = np.array([c.audience for c in chunks], dtype=object)
         self._doc_type = np.array([c.doc_type for c in chunks], dtype=object)
+        # versions by product, of every document and of customer documents only: a customer's
+        # fail-closed message must not name a version only an engineer-only document speaks of
         self._versions_by_product: dict[str, set[str]] = {}
+        self._customer_versions: dict[str, set[str]] = {}
         for c in chunks:
             if c.version:
                 self._versions_by_product.setdefault(c.product, set()).add(c.version)
+                if c.audience == "customer":
+                    self._customer_versions.setdefault(c.product, set()).add(c.version)
 
     @property
     def chunks(self) -> list[Chunk]:
         return self.lexical.chunks
 
-    def versions(self, product: str | None = None) -> set[str]:
+    def versions(self, product: str | None = None, audience: str = "engineer") -> set[str]:
+        """The versions documents speak of (customer documents only unless ``engineer``)."""
+        by_product = (
+            self._versions_by_product if audience == "engineer" else self._customer_versions
+        )
         if product:
-            return set(self._versions_by_product.get(product, set()))
-        return {v for vs in self._versions_by_product.values() for v in vs}
+            return set(by_product.get(product, set()))
+        return {v for vs in by_product.values() for v in vs}
 
     def _mask(self, filters: Filters) -> np.ndarray:
         mask = np.ones(len(self.chunks), dtype=bool)
@@ -97,7 +106,7 @@ class HybridRetriever:
                 raise VersionNotFoundError(filters.version, [], filters.product)
             vmask = np.array([bool(c.version) and wanted.contains(c.version) for c in self.chunks])
             if not (mask & vmask).any():
-                near = nearest(filters.version, self.versions(filters.product))
+                near = nearest(filters.version, self.versions(filters.product, filters.audience))
                 raise VersionNotFoundError(filters.version, near, filters.product)
             mask &= vmask
         return mask
@@ -119,7 +128,7 @@ class HybridRetriever:
         product = filters.product or (analysis.products[0] if len(analysis.products) == 1 else None)
         if product is None:
             return None  # without a product a version may be anyone's (a dependency, a platform)
-        known = self.versions(product)
+        known = self.versions(product, filters.audience)
         for version in analysis.versions:
             if known and not any(same_version(version, v) for v in known):
                 return version, nearest(version, known)

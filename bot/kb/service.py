@@ -15,7 +15,7 @@ from bot.kb.answer import Answer, compose_extractive
 from bot.kb.embedder import Embedder, SentenceTransformerEmbedder
 from bot.kb.lexical import LexicalIndex, current_generation
 from bot.kb.retriever import Filters, HybridRetriever, Mode, RetrievalParams, SearchResult
-from bot.kb.schema import IndexLayout, collection_name
+from bot.kb.schema import Chunk, IndexLayout, collection_name
 from bot.kb.vectorstore import ChromaVectorStore, VectorStore
 
 
@@ -56,6 +56,7 @@ class KnowledgeBase:
         self.chat_model = chat_model  # a LangChain chat model, or None for extractive answers
         self._lock = threading.Lock()
         self._retriever = self._load()
+        self._sources: tuple[HybridRetriever, dict[str, list[Chunk]]] | None = None
 
     @classmethod
     def from_settings(
@@ -93,6 +94,24 @@ class KnowledgeBase:
     @property
     def retriever(self) -> HybridRetriever:
         return self._retriever
+
+    def document(self, source: str, audience: str = "customer") -> list[Chunk]:
+        """The indexed chunks of the document ``source`` (the key citations carry), in document
+        order; only ``customer`` chunks unless ``audience`` is ``engineer`` (as the retriever masks).
+        A lookup in the live chunk table only: ``source`` never touches the file system."""
+        retriever = self._retriever
+        index = self._sources
+        if index is None or index[0] is not retriever:
+            by_source: dict[str, list[Chunk]] = {}
+            for chunk in retriever.chunks:
+                by_source.setdefault(chunk.source, []).append(chunk)
+            for chunks in by_source.values():
+                chunks.sort(key=lambda c: c.position)
+            index = self._sources = (retriever, by_source)
+        chunks = index[1].get(source, [])
+        if audience == "engineer":
+            return list(chunks)
+        return [c for c in chunks if c.audience == "customer"]
 
     def warm_up(self) -> None:
         warm = getattr(self.embedder, "warm_up", None)

@@ -46,6 +46,18 @@ class StoredSession:
 
 
 @dataclass(frozen=True)
+class SessionTurn:
+    """A session's next state and the events that led to it, to be written in one transaction."""
+
+    session_id: str
+    expected_version: int
+    state: dict[str, Any]
+    status: str
+    at: datetime
+    events: Sequence[tuple[str, dict[str, Any]]]
+
+
+@dataclass(frozen=True)
 class StoredEvent:
     seq: int
     at: datetime
@@ -212,41 +224,44 @@ class Store:
         events: Sequence[tuple[str, dict[str, Any]]],
     ) -> int:
         """Write the new state and append the turn's events atomically; returns the new version."""
+        turn = SessionTurn(session_id, expected_version, state, status, at, events)
         try:
             with self._tx() as db:
-                row = db.get(SessionRow, session_id, with_for_update=True)
-                if row is None:
-                    raise SessionError("no such session", code="session_not_found")
-                if row.version != expected_version:
-                    raise SessionError(
-                        "the conversation moved on in another window; reload it",
-                        code="session_conflict",
-                    )
-                last = (
-                    db.scalar(
-                        select(func.max(EventRow.seq)).where(EventRow.session_id == session_id)
-                    )
-                    or 0
-                )
-                for offset, (kind, payload) in enumerate(events, start=1):
-                    db.add(
-                        EventRow(
-                            session_id=session_id,
-                            seq=last + offset,
-                            at=at,
-                            kind=kind,
-                            payload=payload,
-                        )
-                    )
-                row.state, row.status, row.version, row.updated_at = (
-                    state,
-                    status,
-                    row.version + 1,
-                    at,
-                )
-                return row.version
+                return self._write_turn(db, turn)
         except IntegrityError as exc:
             raise SessionError("concurrent update; retry", code="session_conflict") from exc
+
+    @staticmethod
+    def _write_turn(db: Session, turn: SessionTurn) -> int:
+        row = db.get(SessionRow, turn.session_id, with_for_update=True)
+        if row is None:
+            raise SessionError("no such session", code="session_not_found")
+        if row.version != turn.expected_version:
+            raise SessionError(
+                "the conversation moved on in another window; reload it",
+                code="session_conflict",
+            )
+        last = (
+            db.scalar(select(func.max(EventRow.seq)).where(EventRow.session_id == turn.session_id))
+            or 0
+        )
+        for offset, (kind, payload) in enumerate(turn.events, start=1):
+            db.add(
+                EventRow(
+                    session_id=turn.session_id,
+                    seq=last + offset,
+                    at=turn.at,
+                    kind=kind,
+                    payload=payload,
+                )
+            )
+        row.state, row.status, row.version, row.updated_at = (
+            turn.state,
+            turn.status,
+            row.version + 1,
+            turn.at,
+        )
+        return row.version
 
     def events(self, session_id: str) -> list[StoredEvent]:
         with self._tx() as db:
@@ -335,10 +350,14 @@ class Store:
         by: str | None = None,
         note: str | None = None,
         step: str | None = None,
+        session_turn: SessionTurn | None = None,
     ) -> StoredHandoff:
-        """open -> claimed -> resolved, or handed back to the assistant at a chosen step."""
+        """open -> claimed -> resolved, or handed back to the assistant at a chosen step; a hand
+        back writes ``session_turn`` (the chat resuming) in the same transaction, or neither."""
         allowed, target = self._MOVES[move]
         with self._tx() as db:
+            if session_turn is not None:
+                self._write_turn(db, session_turn)
             row = db.get(HandoffRow, handoff_id, with_for_update=True)
             if row is None:
                 raise StoreError(f"no handoff {handoff_id}")

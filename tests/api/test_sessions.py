@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import ENGINEER, start
+from tests.api.conftest import ENGINEER, hand_off, start
 
 
 def test_start_session_shape_and_token_strength(client: TestClient) -> None:
@@ -121,18 +121,7 @@ def test_health_readiness_widget_and_demo(client: TestClient) -> None:
 
 
 def test_engineer_hands_the_case_back_and_the_chat_continues(client: TestClient) -> None:
-    sid, auth = start(client)
-    url = f"/api/v1/sessions/{sid}/messages"
-    for body in (
-        {"choice": "person"},
-        {"text": "Dana"},
-        {"text": "0161 555 0100"},
-        {"choice": "yes"},
-    ):
-        client.post(url, json=body, headers=auth)
-    last = client.post(url, json={"choice": "yes"}, headers=auth).json()
-    handoff_id = last["state"]["handoff_id"]
-    assert last["state"]["status"] == "handed_off"
+    sid, auth, handoff_id = hand_off(client)
     moved = client.post(
         f"/api/v1/handoffs/{handoff_id}/hand_back",
         json={"note": "Please retry now."},
@@ -157,3 +146,13 @@ def test_server_sent_events_stream_the_turn(client: TestClient) -> None:
     assert events[-1].startswith("event: state") and '"status":"active"' in events[-1]
     bad = client.post(f"/api/v1/sessions/{sid}/messages/stream", json={"text": "x"}, headers={})
     assert bad.status_code == 401
+
+
+def test_wrong_engineer_keys_are_rate_limited(client: TestClient) -> None:
+    wrong = [
+        client.get("/api/v1/handoffs", headers={"X-API-Key": f"guess-{n}"}).status_code
+        for n in range(12)
+    ]
+    assert wrong[:10] == [401] * 10 and wrong[10:] == [429, 429]
+    assert client.get("/api/v1/handoffs", headers=ENGINEER).status_code == 429  # for a minute
+    assert client.get("/api/v1/handoffs").status_code == 401  # no key: nothing to count

@@ -124,7 +124,12 @@ def test_markdown_escapes_user_text(accounts: Accounts, run: Decide) -> None:
     ("text", "escaped"),
     [
         ("<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert\\(1\\)\\>"),
-        ("[click](http://x)", "\\[click\\]\\(http://x\\)"),
+        ("[click](http://x)", "\\[click\\]\\(http\\://x\\)"),
+        # GFM autolinks (GitHub, st.markdown): no scheme, www. or e-mail stays linkable
+        ("https://evil.example/a", "https\\://evil.example/a"),
+        ("WWW.evil.example", "WWW\\.evil.example"),
+        ("ops@evil.example", "ops\\@evil.example"),
+        ("$x$ :red[y]", "\\$x\\$ \\:red\\[y\\]"),
         ("# shout", "\\# shout"),
         ("1. first", "1\\. first"),
         ("- item", "\\- item"),

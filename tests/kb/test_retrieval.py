@@ -11,6 +11,7 @@ from bot.kb.schema import IndexLayout
 from bot.kb.service import KnowledgeBase
 from bot.kb.vectorstore import InMemoryVectorStore
 from ingest.pipeline import Ingestor
+from tests.conftest import ENGINEER_ONLY_NOTE, write
 
 
 @pytest.fixture
@@ -101,3 +102,26 @@ def test_vector_store_down_falls_back_to_keywords_and_says_so(tmp_path: Path, co
     assert any("keyword search only" in n for n in answer.notices)
     assert "keyword search only" in answer.text  # the user is told too
     assert kb.ask("does it support bluetooth speakerphones?").abstained
+
+
+def test_fail_closed_messages_name_no_version_of_an_engineer_only_document(
+    tmp_path: Path, corpus: Path
+) -> None:
+    write(corpus, *ENGINEER_ONLY_NOTE)
+    store, embedder = InMemoryVectorStore(), FakeEmbedder()
+    Ingestor(IndexLayout(tmp_path / "index"), embedder, store).run([corpus])
+    kb = KnowledgeBase(tmp_path / "index", embedder, store, abstain_threshold=0.0)
+    asked_past = kb.ask("what changed in codec 9.7?")
+    assert asked_past.abstained and "9.6.0" not in asked_past.text, asked_past.text
+    asked_it = kb.ask("what changed in codec 9.6.0?")  # fails closed as for any unknown version
+    assert asked_it.abstained and "nearest: 9.4.1" in asked_it.text
+    assert "CX-9999" not in asked_it.text + str(asked_it.passages)
+    with pytest.raises(VersionNotFoundError) as err:
+        kb.search("fixed", filters=Filters(product="codec", version="9.8"))
+    assert "9.6.0" not in str(err.value)
+    engineer = Filters(product="codec", version="9.8", audience="engineer")
+    with pytest.raises(VersionNotFoundError) as err:
+        kb.search("fixed", filters=engineer)
+    assert "9.6.0" in err.value.nearest  # engineers are told of it
+    assert kb.retriever.versions("codec") >= {"9.6.0"}  # the console's view is unchanged
+    assert "9.6.0" not in kb.retriever.versions("codec", audience="customer")

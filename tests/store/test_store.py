@@ -190,3 +190,28 @@ def test_two_workers_writing_at_once_wait_for_each_other(tmp_path: Path) -> None
     assert all(len(workers[0].events(f"s{n}")) == 10 for n in range(20))
     for w in workers:
         w.engine.dispose()
+
+
+def test_a_hand_back_moves_the_handoff_and_resumes_the_chat_together_or_not_at_all(
+    store: Store,
+) -> None:
+    from bot.store.store import SessionTurn
+
+    store.create_session("s9", "site", "h", {"phase": "handed_off"}, "handed_off", T0)
+    store.add_handoff(
+        "h9", session_id="s9", site_id="site", priority="P2", category="network",
+        record={}, markdown="", at=T0, deliveries=[],
+    )  # fmt: skip
+    store.move_handoff("h9", "claim", T0, by="engineer-1")
+    resumed = {"phase": "flow"}
+    stale = SessionTurn("s9", 0, resumed, "active", T0, [("engineer_hand_back", {"step": "a"})])
+    with pytest.raises(SessionError):
+        store.move_handoff("h9", "hand_back", T0, step="a", session_turn=stale)
+    assert store.handoff("h9").status == "claimed"  # type: ignore[union-attr]
+    assert store.load_session("s9").state == {"phase": "handed_off"}  # type: ignore[union-attr]
+    fresh = SessionTurn("s9", 1, resumed, "active", T0, [("engineer_hand_back", {"step": "a"})])
+    moved = store.move_handoff("h9", "hand_back", T0, step="a", session_turn=fresh)
+    assert moved.status == "handed_back"
+    session = store.load_session("s9")
+    assert session is not None and session.state == resumed and session.status == "active"
+    assert [e.kind for e in store.events("s9")] == ["engineer_hand_back"]

@@ -143,6 +143,9 @@ def test_handing_back_needs_a_step_then_records_it(console: Console) -> None:
     at.button(key="hand_back").click().run()
     moved = console.other.store.handoff(hid)
     assert moved.status == "handed_back" and moved.handed_back_to == "symptom"
+    chat = console.other.store.load_session(console.seeded.hardware_session)
+    assert chat is not None and chat.status == "active"  # the site user's chat resumes too
+    assert chat.state["phase"] == "flow" and chat.state["dialogue"]["step_id"] == "symptom"
 
 
 def test_a_handoff_shows_its_record_transcript_and_dates(console: Console) -> None:

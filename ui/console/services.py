@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from bot.assistant import Assistant
 from bot.errors import AssistError
 from bot.escalation.accounts import Accounts
 from bot.kb.answer import Answer
@@ -205,8 +206,10 @@ def move_handoff(
     by: str | None = None,
     note: str | None = None,
     step: str | None = None,
+    assistant: Assistant | None = None,
 ) -> MoveResult:
-    """Claim, resolve (with a note) or hand back (at a step); a refused move says why."""
+    """Claim, resolve (with a note) or hand back (at a step); a refused move says why. With the
+    ``assistant``, a hand back also resumes the chat at that step, in the same transaction."""
     by, note, step = (by or "").strip(), (note or "").strip(), (step or "").strip()
     if move == "claim" and not by:
         return MoveResult(False, "Type your name in the sidebar before claiming.")
@@ -215,8 +218,18 @@ def move_handoff(
     if move == "hand_back" and not step:
         return MoveResult(False, "Choose the step the assistant should resume at.")
     try:
+        current = store.handoff(handoff_id)
+        turn = None
+        if move == "hand_back" and assistant and current and current.session_id:
+            turn = assistant.hand_back_turn(current.session_id, step, note or None)
         moved = store.move_handoff(
-            handoff_id, move, now, by=by or None, note=note or None, step=step or None
+            handoff_id,
+            move,
+            now,
+            by=by or None,
+            note=note or None,
+            step=step or None,
+            session_turn=turn,
         )
     except AssistError as exc:
         return MoveResult(False, str(exc))

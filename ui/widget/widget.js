@@ -100,6 +100,46 @@
     scroll();
   }
 
+  function documentPath(source) {
+    return "/api/v1/documents/" + source.split("/").map(encodeURIComponent).join("/") +
+      "?session_id=" + encodeURIComponent(state.sessionId);
+  }
+
+  // The whole cited document, from the index, rendered as text.
+  function showDocument(source, into) {
+    return request("GET", documentPath(source)).then(function (doc) {
+      into.appendChild(el("div", "pta-doc-title", doc.title + (doc.version ? " " + doc.version : "")));
+      doc.sections.forEach(function (section) {
+        var head = [section.section, section.version].filter(Boolean).join(" \u2014 ");
+        if (head) into.appendChild(el("div", "pta-doc-section", head));
+        section.passages.forEach(function (text) { into.appendChild(el("p", "pta-doc-text", text)); });
+      });
+    });
+  }
+
+  function documentButton(source) {
+    var wrap = el("div", "pta-doc-wrap");
+    var open = el("button", "pta-doc-open", "Show the whole document");
+    open.type = "button";
+    open.setAttribute("aria-expanded", "false");
+    var body = el("div", "pta-doc");
+    body.hidden = true;
+    open.addEventListener("click", function () {
+      var loaded = body.childNodes.length ? Promise.resolve() : showDocument(source, body);
+      open.disabled = true;
+      loaded
+        .catch(function (error) { body.appendChild(el("p", "pta-doc-error", error.message)); })
+        .then(function () {
+          body.hidden = !body.hidden;
+          open.setAttribute("aria-expanded", String(!body.hidden));
+          open.disabled = false;
+        });
+    });
+    wrap.appendChild(open);
+    wrap.appendChild(body);
+    return wrap;
+  }
+
   function addCitations(container, citations) {
     if (!citations || !citations.length) return;
     var list = el("ol", "pta-citations");
@@ -112,6 +152,7 @@
       detail.hidden = true;
       detail.appendChild(el("div", "pta-passage-meta", [c.section, c.source].filter(Boolean).join(" \u2014 ")));
       detail.appendChild(el("div", "pta-passage-text", c.quote || ""));
+      if (c.source && state.sessionId) detail.appendChild(documentButton(c.source));
       link.addEventListener("click", function () {
         detail.hidden = !detail.hidden;
         link.setAttribute("aria-expanded", String(!detail.hidden));

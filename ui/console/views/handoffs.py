@@ -26,6 +26,7 @@ def move(handoff_id: str, kind: str) -> None:
         by=st.session_state.get("engineer"),
         note=st.session_state.get("resolve_note"),
         step=st.session_state.get("resume_step"),
+        assistant=runtime.assistant,
     )
     st.session_state["handoff_flash"] = (result.ok, result.message)
     if result.ok and kind == "resolve":
