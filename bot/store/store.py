@@ -6,6 +6,8 @@ two workers can never interleave half a turn; a database outage becomes ``StoreU
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -110,6 +112,20 @@ def _handoff(row: HandoffRow) -> StoredHandoff:
     )
 
 
+def _set_wal(cursor: Any, attempts: int = 100) -> None:
+    """Switch a SQLite file to write-ahead logging. Changing the mode of a new file needs it to
+    itself, and SQLite answers "database is locked" at once (no busy wait) while another worker
+    starting at the same moment holds it: retry for up to about 5 s."""
+    for attempt in range(attempts):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+
+
 class Store:
     """Sessions with their append-only event log, handoffs, returns and the outbox."""
 
@@ -127,7 +143,7 @@ class Store:
             def _pragmas(dbapi_conn: Any, _: Any) -> None:
                 dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
                 cursor = dbapi_conn.cursor()
-                cursor.execute("PRAGMA journal_mode=WAL")
+                _set_wal(cursor)
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.execute("PRAGMA busy_timeout=30000")
                 cursor.close()

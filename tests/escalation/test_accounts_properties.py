@@ -59,7 +59,7 @@ def _check(text: str) -> None:
     if isinstance(result, AccountsError):
         assert str(result).startswith(result.file) and result.problem
         str(result).encode("utf-8")  # loggable: no lone surrogates
-        assert result.line is None or 1 <= result.line <= max(lines, 1)
+        assert result.line is None or 1 <= result.line <= lines + 1  # + 1: the end of the file
     else:
         assert {s.id for s in result.sites} >= {"eu-uk-london-hq"} or result.sites
 
