@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.cluster import free_port
 from bot.config import Settings
 from bot.kb.embedder import Embedder
 from bot.runtime import build_runtime
@@ -68,12 +68,6 @@ def bench_turns(
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def call_json(
     url: str, body: dict[str, Any] | None = None, token: str | None = None, timeout: float = 30
 ) -> Any:
@@ -97,7 +91,7 @@ def bench_load(
 ) -> dict[str, Any]:
     """``users`` concurrent chats of ``turns`` turns each (flow steps and questions) on loopback,
     each user pausing ``think_s`` between turns (0 measures saturation throughput)."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "ASSIST_PATHS__DATA_DIR": str(data_dir),

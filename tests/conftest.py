@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
 from bot.kb.embedder import FakeEmbedder
+from bot.store.store import Store
 
 _real_connect = socket.socket.connect
 
@@ -126,3 +128,24 @@ ENGINEER_ONLY_NOTE = (
     'audience: engineer\nversions: ["9.6.0"]\n---\n# 9.6.0\n\n## Fixed\n\n'
     "- CX-9999: Internal fix for the power supply monitor.\n",
 )
+
+
+def queued_handoff(
+    store: Store,
+    handoff_id: str,
+    at: datetime,
+    deliveries: list[str],
+    session_id: str | None = None,
+) -> None:
+    """A plain P2 network handoff for tests of what happens to it later (outbox, moves)."""
+    store.add_handoff(
+        handoff_id,
+        session_id=session_id,
+        site_id="s",
+        priority="P2",
+        category="network",
+        record={"id": handoff_id},
+        markdown="",
+        at=at,
+        deliveries=deliveries,
+    )

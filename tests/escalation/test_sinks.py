@@ -12,6 +12,7 @@ import pytest
 
 from bot.escalation.sinks import JsonlSink, WebhookSink, deliver_due, sign
 from bot.store.store import Store
+from tests.conftest import queued_handoff
 
 T0 = datetime(2026, 11, 24, 19, 0, tzinfo=UTC)
 
@@ -24,17 +25,7 @@ def store(tmp_path: Path) -> Store:
 
 
 def test_jsonl_sink_delivers_once(store: Store, tmp_path: Path) -> None:
-    store.add_handoff(
-        "h1",
-        session_id=None,
-        site_id="s",
-        priority="P1",
-        category="hardware",
-        record={"id": "h1"},
-        markdown="",
-        at=T0,
-        deliveries=["jsonl"],
-    )
+    queued_handoff(store, "h1", T0, ["jsonl"])
     sink = JsonlSink(tmp_path / "out" / "handoffs.jsonl")
     assert deliver_due(store, {"jsonl": sink}, T0) == (1, 0)
     assert deliver_due(store, {"jsonl": sink}, T0 + timedelta(hours=1)) == (0, 0)
@@ -79,17 +70,7 @@ def test_webhook_target_down_then_up_delivers_exactly_once(
 ) -> None:
     url, handler = target
     for n in range(3):
-        store.add_handoff(
-            f"h{n}",
-            session_id=None,
-            site_id="s",
-            priority="P2",
-            category="network",
-            record={"id": f"h{n}"},
-            markdown="",
-            at=T0,
-            deliveries=["webhook"],
-        )
+        queued_handoff(store, f"h{n}", T0, ["webhook"])
     sink = WebhookSink(url, "s3cret")
     assert deliver_due(store, {"webhook": sink}, T0) == (0, 3)  # target down: kept in the outbox
     handler.up = True

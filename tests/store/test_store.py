@@ -11,6 +11,7 @@ import pytest
 
 from bot.errors import SessionError, StoreError
 from bot.store.store import Store
+from tests.conftest import queued_handoff
 from tests.pg import fresh_database
 
 T0 = datetime(2026, 11, 24, 14, 32, tzinfo=UTC)
@@ -95,17 +96,7 @@ def test_handoff_queue_moves_and_returns(store: Store) -> None:
 
 
 def test_outbox_backoff_and_delivery(store: Store) -> None:
-    store.add_handoff(
-        "h2",
-        session_id=None,
-        site_id="s",
-        priority="P2",
-        category="network",
-        record={"id": "h2"},
-        markdown="",
-        at=T0,
-        deliveries=["webhook"],
-    )
+    queued_handoff(store, "h2", T0, ["webhook"])
     due = store.due_deliveries(T0)
     assert [(sink, key) for _, sink, key, _ in due] == [("webhook", "h2")]
     store.delivery_failed(due[0][0], T0, "connection refused")
@@ -119,17 +110,7 @@ def test_outbox_entries_are_claimed_by_one_worker_at_a_time(store: Store) -> Non
     import threading
 
     for n in range(30):
-        store.add_handoff(
-            f"h{n}",
-            session_id=None,
-            site_id="s",
-            priority="P3",
-            category="network",
-            record={},
-            markdown="",
-            at=T0,
-            deliveries=["webhook"],
-        )
+        queued_handoff(store, f"h{n}", T0, ["webhook"])
     claimed: list[str] = []
 
     def worker() -> None:
@@ -198,10 +179,7 @@ def test_a_hand_back_moves_the_handoff_and_resumes_the_chat_together_or_not_at_a
     from bot.store.store import SessionTurn
 
     store.create_session("s9", "site", "h", {"phase": "handed_off"}, "handed_off", T0)
-    store.add_handoff(
-        "h9", session_id="s9", site_id="site", priority="P2", category="network",
-        record={}, markdown="", at=T0, deliveries=[],
-    )  # fmt: skip
+    queued_handoff(store, "h9", T0, [], session_id="s9")
     store.move_handoff("h9", "claim", T0, by="engineer-1")
     resumed = {"phase": "flow"}
     stale = SessionTurn("s9", 0, resumed, "active", T0, [("engineer_hand_back", {"step": "a"})])
