@@ -69,6 +69,8 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
     warm = getattr(embedder, "warm_up", None)
     if warm:
         warm()
+    store = Store.from_url(settings.db_url)
+    store.create_schema()  # first: a database still starting fails here, before the index loads
     kb: KnowledgeBase | None = None
     problem = None
     try:
@@ -76,8 +78,6 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
     except AssistError as exc:
         problem = str(exc)
         log.error("kb.unavailable reason=%s", exc)
-    store = Store.from_url(settings.db_url)
-    store.create_schema()
     accounts = load_runtime_accounts(settings, store)
     flows = load_bundled_flows(settings.paths.flows_dir)
     router = Router(flows, embedder)

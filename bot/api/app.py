@@ -47,9 +47,6 @@ _HTTP_CODES = {
 }
 
 
-_error = error_response
-
-
 def create_app(
     settings: Settings, *, state: ServiceState | None = None, start_background: bool = True
 ) -> FastAPI:
@@ -85,8 +82,8 @@ def create_app(
     app.include_router(routes_documents.router)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(
+    async def httperror_response(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error_response(
             exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), http_error_message(exc)
         )
 
@@ -95,20 +92,20 @@ def create_app(
         first = exc.errors()[0] if exc.errors() else {"msg": "invalid request"}
         where = ".".join(str(p) for p in first.get("loc", ()))
         message = str(first["msg"]).removeprefix("Value error, ")
-        return _error(422, "invalid_request", f"{where}: {message}")
+        return error_response(422, "invalid_request", f"{where}: {message}")
 
     @app.exception_handler(AssistError)
-    async def assist_error(_: Request, exc: AssistError) -> JSONResponse:
+    async def assisterror_response(_: Request, exc: AssistError) -> JSONResponse:
         if isinstance(exc, SessionError):
             status = _SESSION_STATUS.get(exc.code, 400)
             message = "unknown session or token" if status == 401 else str(exc)
-            return _error(status, "unauthorized" if status == 401 else exc.code, message)
+            return error_response(status, "unauthorized" if status == 401 else exc.code, message)
         if isinstance(exc, StoreUnavailableError):
-            return _error(
+            return error_response(
                 503, exc.code, "the service is temporarily unavailable; try again shortly"
             )
         status = 400 if isinstance(exc, InvalidQueryError | VersionNotFoundError) else 500
-        return _error(status, exc.code, str(exc))
+        return error_response(status, exc.code, str(exc))
 
     return app
 
