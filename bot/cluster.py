@@ -105,6 +105,20 @@ def ensure_database(url: str) -> bool:
         admin.dispose()
 
 
+def drop_database(url: str) -> None:
+    """Drop the PostgreSQL database named in ``url``, closing its connections (PostgreSQL 13+)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 def worker_env(
     base: dict[str, str], *, data_dir: Path, database_url: str, chroma: tuple[str, int]
 ) -> dict[str, str]:

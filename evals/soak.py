@@ -24,7 +24,14 @@ from typing import Any
 
 import numpy as np
 
-from bot.cluster import assist_exe, chroma_server, ensure_database, free_port, worker_env
+from bot.cluster import (
+    assist_exe,
+    chroma_server,
+    drop_database,
+    ensure_database,
+    free_port,
+    worker_env,
+)
 from evals.bench_service import call_json
 
 REPO = Path(__file__).resolve().parents[1]
@@ -162,19 +169,8 @@ def run_soak(
         finally:
             server.terminate()
             server.wait(timeout=60)
-    _drop_database(url)
+    drop_database(url)
     return _summary(load, memory, pids, minutes, users, workers, think_s, db_name)
-
-
-def _drop_database(url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _wait_ready(base: str, workers: int) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from bot.cluster import drop_database, ensure_database
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
@@ -20,16 +20,12 @@ SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 @contextmanager
 def fresh_database(prefix: str = "assist_t") -> Iterator[str]:
     """Create an empty database, yield its SQLAlchemy URL, drop it (and its connections) after."""
-    name = f"{prefix}_{secrets.token_hex(4)}"
-    admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    url = f"{SERVER}/{prefix}_{secrets.token_hex(4)}"
+    ensure_database(url)
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield f"{SERVER}/{name}"
+        yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database(url)
 
 
 class PrivatePostgres:
