@@ -16,7 +16,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, inspect, text
+
+from bot.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 FIRST_REVISION = "0001"
@@ -57,9 +60,21 @@ def _migration_lock(engine: Engine) -> Iterator[Connection]:
                 conn.commit()
 
 
+@contextmanager
+def _known_revisions() -> Iterator[None]:
+    """An unknown revision becomes one ``StoreError`` listing the known ones."""
+    try:
+        yield
+    except CommandError as exc:
+        known = [s.revision for s in ScriptDirectory(str(MIGRATIONS)).walk_revisions()]
+        raise StoreError(
+            f"{exc}; known revisions: {', '.join(sorted(known))}, head, base"
+        ) from None
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (default: the newest)."""
-    with _migration_lock(engine) as conn:
+    with _known_revisions(), _migration_lock(engine) as conn:
         config = alembic_config(conn)
         tables = set(inspect(conn).get_table_names())
         if "sessions" in tables and "alembic_version" not in tables:
@@ -70,6 +85,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Take the schema back to ``revision`` ("base" drops every table)."""
-    with _migration_lock(engine) as conn:
+    with _known_revisions(), _migration_lock(engine) as conn:
         command.downgrade(alembic_config(conn), revision)
         conn.commit()

@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from bot.config import Settings
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StoreError
 from bot.escalation.accounts import load_accounts
 from bot.runtime import load_runtime_accounts
 from bot.store import migrate
@@ -103,4 +103,12 @@ def test_accounts_imported_into_the_database_are_the_yaml_accounts(url: str) -> 
     assert shared.customers == files.customers
     site = shared.site_for_code("DEMO-1234")
     assert site is not None and site == files.site_for_code("demo-1234 ")
+    store.engine.dispose()
+
+
+def test_an_unknown_revision_is_one_clear_error(tmp_path: Path) -> None:
+    store = Store.from_url(f"sqlite:///{tmp_path / 'assist.db'}")
+    with pytest.raises(StoreError, match=r"'9999'.*known revisions: 0001, 0002, head, base"):
+        migrate.upgrade(store.engine, "9999")
+    assert migrate.current_revision(store.engine) is None  # nothing applied
     store.engine.dispose()
