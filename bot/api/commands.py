@@ -98,5 +98,10 @@ def cluster_command(
         run_step(["ingest", str(docs)], env)
         typer.echo(f"\n  {workers} workers on http://{host}:{api_port}/  (site code DEMO-1234)\n")
         serve = [assist_exe(), "serve", "--workers", str(workers), "--host", host]
-        with contextlib.suppress(KeyboardInterrupt):
-            subprocess.run([*serve, "--port", str(api_port)], env=env, check=False)
+        workers_proc = subprocess.Popen([*serve, "--port", str(api_port)], env=env)
+        try:
+            with contextlib.suppress(KeyboardInterrupt):
+                workers_proc.wait()
+        finally:  # also when only this process was signalled: never leave workers behind
+            workers_proc.terminate()
+            workers_proc.wait(timeout=60)
