@@ -60,6 +60,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bot ingest
+	$(BIN)/lint-imports
 
 fmt: install
 	$(BIN)/ruff check --fix .

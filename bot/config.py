@@ -23,6 +23,9 @@ class PathSettings(BaseModel):
     docs_dir: Path = Field(Path("knowledge/docs"), description="The bundled knowledge base.")
     flows_dir: Path = Field(Path("knowledge/flows"), description="Fault-isolation flows (YAML).")
     accounts_dir: Path = Field(Path("knowledge/accounts"), description="Seed accounts (YAML).")
+    releases_file: Path = Field(
+        Path("knowledge/releases.yaml"), description="Firmware release trains per product line."
+    )
 
 
 class IndexSettings(BaseModel):

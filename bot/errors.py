@@ -10,7 +10,8 @@ responses at their edges, so nothing below those edges knows about exit codes or
     │   ├── UnsupportedFormatError   a file type no loader reads (``path``)
     │   └── DocumentReadError        a file that cannot be read or parsed (``path``, ``reason``)
     ├── StoreError
-    │   └── StoreUnavailableError    a database or index that cannot be reached (``backend``)
+    │   ├── StoreUnavailableError    a database or index that cannot be reached (``backend``)
+    │   └── ConflictError            a record changed under the caller (a move no longer allowed)
     ├── RetrievalError
     │   ├── InvalidQueryError        an empty or oversized question (``reason``)
     │   └── VersionNotFoundError     a version filter that matches nothing (``version``, ``nearest``)
@@ -19,7 +20,8 @@ responses at their edges, so nothing below those edges knows about exit codes or
     ├── EscalationError
     │   ├── NotCoveredError          no active contract covers the site or asset (``reason``)
     │   └── AccountsError            malformed accounts data (``file``, ``line``)
-    └── SessionError                 unknown session, bad token, finished session (``code``)
+    ├── SessionError                 unknown session, bad token, finished session (``code``)
+    └── MoveError                    an engineer move that is not possible now (the reason)
 """
 
 from __future__ import annotations
@@ -85,6 +87,10 @@ class StoreUnavailableError(StoreError):
     def __init__(self, message: str, *, backend: str) -> None:
         super().__init__(message)
         self.backend = backend
+
+
+class ConflictError(StoreError):
+    code = "conflict"
 
 
 class RetrievalError(AssistError):
@@ -164,5 +170,15 @@ class SessionError(AssistError):
     code = "session_error"
 
     def __init__(self, message: str, *, code: str = "session_error") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class MoveError(AssistError):
+    """An engineer move (claim, resolve, hand back) refused, with the reason in words: the
+    handoff's status does not allow it (``move_refused``) or something it needs is missing
+    (``move_incomplete``)."""
+
+    def __init__(self, message: str, *, code: str = "move_refused") -> None:
         super().__init__(message)
         self.code = code

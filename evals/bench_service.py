@@ -19,7 +19,7 @@ import numpy as np
 from bot.cluster import free_port
 from bot.config import Settings
 from bot.kb.embedder import Embedder
-from bot.runtime import build_runtime
+from bot.service.runtime import build_runtime
 
 REPO = Path(__file__).resolve().parents[1]
 FLOW_PATH = [("choice", "display2"), ("text", "no"), ("text", "no, still black")]

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.dialogue.commands import evaluate_router
 from bot.dialogue.datasets import read_jsonl
 from bot.dialogue.router import Router
 from bot.dialogue.scenarios import load_scenarios, run_scenarios
@@ -25,9 +24,10 @@ from bot.escalation.accounts import load_accounts
 from bot.escalation.calendar import BusinessCalendar
 from bot.escalation.entitlements import decide
 from bot.kb.embedder import Embedder
-from bot.runtime import load_bundled_flows
+from bot.service.runtime import load_bundled_flows
 from evals import plots
 from evals.datasets import load_retrieval_questions
+from evals.routing import evaluate_router
 from evals.runner import run_retrieval_eval
 
 REPO = Path(__file__).resolve().parents[1]

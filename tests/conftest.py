@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import Settings
 from bot.kb.embedder import FakeEmbedder
-from bot.store.store import Store
+from bot.store.store import NewHandoff, Store
 
 _real_connect = socket.socket.connect
 
@@ -139,13 +139,7 @@ def queued_handoff(
 ) -> None:
     """A plain P2 network handoff for tests of what happens to it later (outbox, moves)."""
     store.add_handoff(
-        handoff_id,
+        NewHandoff(handoff_id, "s", "P2", "network", {"id": handoff_id}, "", (), deliveries),
+        at,
         session_id=session_id,
-        site_id="s",
-        priority="P2",
-        category="network",
-        record={"id": handoff_id},
-        markdown="",
-        at=at,
-        deliveries=deliveries,
     )

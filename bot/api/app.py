@@ -26,6 +26,7 @@ from bot.api.state import ServiceState
 from bot.config import Settings
 from bot.errors import (
     AssistError,
+    ConflictError,
     InvalidQueryError,
     SessionError,
     StoreUnavailableError,
@@ -104,6 +105,8 @@ def create_app(
             return error_response(
                 503, exc.code, "the service is temporarily unavailable; try again shortly"
             )
+        if isinstance(exc, ConflictError):
+            return error_response(409, exc.code, str(exc))
         status = 400 if isinstance(exc, InvalidQueryError | VersionNotFoundError) else 500
         return error_response(status, exc.code, str(exc))
 

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request
 
 from bot.api.state import ServiceState
-from bot.assistant import Assistant
-from bot.escalation.accounts import Site
 from bot.kb.service import KnowledgeBase
-from bot.runtime import Runtime
+from bot.service.assistant import Assistant, OpenSession
+from bot.service.engineers import EngineerDesk
+from bot.service.runtime import Runtime
 
 
 def get_state(request: Request) -> ServiceState:
@@ -36,6 +36,13 @@ def get_assistant(runtime: RuntimeDep) -> Assistant:
 
 
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+
+
+def get_engineers(runtime: RuntimeDep) -> EngineerDesk:
+    return runtime.engineers
+
+
+EngineersDep = Annotated[EngineerDesk, Depends(get_engineers)]
 
 
 def get_kb(runtime: RuntimeDep) -> KnowledgeBase:
@@ -70,16 +77,17 @@ def require_engineer(
 EngineerDep = Annotated[str, Depends(require_engineer)]
 
 
-def session_site(
+def open_session(
     session_id: str,
     assistant: AssistantDep,
     authorization: Annotated[str | None, Header()] = None,
-) -> Site:
-    """The site of a session whose bearer token matches; 401 otherwise, with no hint which part."""
+) -> OpenSession:
+    """The session whose bearer token matches, loaded once for the request; 401 otherwise, with
+    no hint which part was wrong."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise HTTPException(401, detail="unknown session or token")
-    return assistant.authorize(session_id, token.strip())
+    return assistant.open(session_id, token.strip())
 
 
-SessionSiteDep = Annotated[Site, Depends(session_site)]
+SessionDep = Annotated[OpenSession, Depends(open_session)]

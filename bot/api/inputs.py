@@ -19,7 +19,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.api.errors import error_response
-from bot.assistant import clean_text
+from bot.service.assistant import clean_text
 
 _LENGTH = re.compile(r"[0-9]{1,18}")
 _CONTROLS = r"\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069"

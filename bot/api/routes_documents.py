@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from pydantic import BaseModel
 
-from bot.api.deps import AssistantDep, KnowledgeBaseDep, StateDep, require_engineer, session_site
+from bot.api.deps import AssistantDep, KnowledgeBaseDep, StateDep, open_session, require_engineer
 from bot.api.errors import documented
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
@@ -60,7 +60,7 @@ def reader_audience(
             401,
             detail="a session bearer token with session_id, or an engineer API key, is required",
         )
-    session_site(session_id, assistant, authorization)
+    open_session(session_id, assistant, authorization)
     return "customer"
 
 

@@ -1,18 +1,20 @@
-"""Engineer routes (API key): the handoff queue, part returns and accounts."""
+"""Engineer routes (API key): the handoff queue, the moves, part returns and accounts. Every route
+calls the engineers' service; none reaches into a store."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any, Literal
+from datetime import date, datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.api.deps import EngineerDep, RuntimeDep
+from bot.api.deps import EngineerDep, EngineersDep
 from bot.api.errors import documented
 from bot.api.inputs import Note, StepRef, require_json
-from bot.errors import StoreError
-from bot.store.store import StoredHandoff
+from bot.errors import MoveError
+from bot.escalation.handoff import HandoffRecord
+from bot.service.engineers import Handoff, Move
 
 # every engineer route: a missing or wrong key (401, 429 after many), a bad parameter, starting
 router = APIRouter(prefix="/api/v1", tags=["engineers"], responses=documented(401, 422, 429, 503))
@@ -29,7 +31,7 @@ class HandoffPublic(BaseModel):
     resolution: str | None
     handed_back_to: str | None
     created_at: datetime
-    record: dict[str, Any]
+    record: HandoffRecord
     markdown: str
 
 
@@ -40,7 +42,16 @@ class HandoffMove(BaseModel):
     step: StepRef | None = Field(None, description="hand_back: the flow step to resume at")
 
 
-def _public(h: StoredHandoff) -> HandoffPublic:
+class ReturnPublic(BaseModel):
+    handoff_id: str
+    site_id: str
+    serial: str
+    dispatch_date: date
+    return_due_date: date
+    overdue: bool
+
+
+def _public(h: Handoff) -> HandoffPublic:
     return HandoffPublic(
         id=h.id,
         session_id=h.session_id,
@@ -52,22 +63,22 @@ def _public(h: StoredHandoff) -> HandoffPublic:
         resolution=h.resolution,
         handed_back_to=h.handed_back_to,
         created_at=h.created_at,
-        record=h.record,
+        record=HandoffRecord.model_validate(h.record),
         markdown=h.markdown,
     )
 
 
 @router.get("/handoffs", response_model=list[HandoffPublic])
 def list_handoffs(
-    _: EngineerDep, runtime: RuntimeDep, status: str | None = None, site_id: str | None = None
+    _: EngineerDep, engineers: EngineersDep, status: str | None = None, site_id: str | None = None
 ) -> list[HandoffPublic]:
     """The queue, P1 first; filter by status (open, claimed, resolved, handed_back) or site."""
-    return [_public(h) for h in runtime.store.handoffs(status=status, site_id=site_id)]
+    return [_public(h) for h in engineers.queue(status=status, site_id=site_id)]
 
 
 @router.get("/handoffs/{handoff_id}", response_model=HandoffPublic, responses=documented(404))
-def read_handoff(handoff_id: str, _: EngineerDep, runtime: RuntimeDep) -> HandoffPublic:
-    found = runtime.store.handoff(handoff_id)
+def read_handoff(handoff_id: str, _: EngineerDep, engineers: EngineersDep) -> HandoffPublic:
+    found = engineers.handoff(handoff_id)
     if found is None:
         raise HTTPException(404, detail=f"no handoff {handoff_id}")
     return _public(found)
@@ -80,57 +91,38 @@ def read_handoff(handoff_id: str, _: EngineerDep, runtime: RuntimeDep) -> Handof
     responses=documented(400, 404, 409, 413, 415),
 )
 def move_handoff(
-    handoff_id: str,
-    move: Literal["claim", "resolve", "hand_back"],
-    body: HandoffMove,
-    engineer: EngineerDep,
-    runtime: RuntimeDep,
+    handoff_id: str, move: Move, body: HandoffMove, engineer: EngineerDep, engineers: EngineersDep
 ) -> HandoffPublic:
     """open -> claimed -> resolved, or hand back to the assistant at a step."""
-    current = runtime.store.handoff(handoff_id)
-    if current is None:
+    if engineers.handoff(handoff_id) is None:
         raise HTTPException(404, detail=f"no handoff {handoff_id}")
-    turn = None
-    if move == "hand_back" and current.session_id:
-        turn = runtime.assistant.hand_back_turn(current.session_id, body.step, body.note)
     try:
-        moved = runtime.store.move_handoff(
-            handoff_id,
-            move,
-            datetime.now(UTC),
-            by=engineer,
-            note=body.note,
-            step=body.step,
-            session_turn=turn,
-        )
-    except StoreError as exc:
-        raise HTTPException(409, detail=str(exc)) from None
+        moved = engineers.move(handoff_id, move, engineer=engineer, note=body.note, step=body.step)
+    except MoveError as exc:
+        raise HTTPException(
+            400 if exc.code == "move_incomplete" else 409, detail=str(exc)
+        ) from None
     return _public(moved)
 
 
-@router.get("/returns")
-def returns(_: EngineerDep, runtime: RuntimeDep, overdue: bool = False) -> list[dict[str, Any]]:
+@router.get("/returns", response_model=list[ReturnPublic])
+def returns(_: EngineerDep, engineers: EngineersDep, overdue: bool = False) -> list[ReturnPublic]:
     """Defective parts due back (or overdue), earliest first."""
-    today = date.today()
+    today = engineers.clock().date()
     return [
-        {
-            "handoff_id": r.handoff_id,
-            "site_id": r.site_id,
-            "serial": r.serial,
-            "dispatch_date": r.dispatch_date,
-            "return_due_date": r.return_due_date,
-            "overdue": r.return_due_date < today,
-        }
-        for r in runtime.store.returns(today, overdue)
+        ReturnPublic(
+            handoff_id=r.handoff_id,
+            site_id=r.site_id,
+            serial=r.serial,
+            dispatch_date=r.dispatch_date,
+            return_due_date=r.return_due_date,
+            overdue=r.return_due_date < today,
+        )
+        for r in engineers.returns(today, overdue)
     ]
 
 
 @router.get("/accounts")
-def accounts(_: EngineerDep, runtime: RuntimeDep) -> dict[str, Any]:
+def accounts(_: EngineerDep, engineers: EngineersDep) -> dict[str, Any]:
     """Customers, contracts and sites (access codes are never returned)."""
-    data = runtime.accounts.model_dump(mode="json")
-    for customer in data.get("customers", []):
-        for site in customer.get("sites", []):
-            site.pop("access_code_hash", None)
-            site.pop("access_code", None)
-    return data
+    return engineers.accounts_public()

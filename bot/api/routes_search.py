@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from bot.api.deps import EngineerDep, KnowledgeBaseDep
 from bot.api.errors import documented
+from bot.kb.citation import Citation
 from bot.kb.retriever import Filters
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
 
 
+class PassagePublic(BaseModel):
+    """A retrieved passage (the ``assist ask --json`` fields)."""
+
+    text: str
+    source: str
+    title: str
+    product: str
+    version: str | None
+    section: str
+    doc_type: str
+    score: float
+
+
 class SearchPublic(BaseModel):
     answer: str
     abstained: bool
-    citations: list[dict[str, Any]]
-    passages: list[dict[str, Any]]
+    citations: list[Citation]
+    passages: list[PassagePublic]
     notices: list[str]
 
 
@@ -36,11 +50,10 @@ def search(
 ) -> SearchPublic:
     """Grounded answer and passages; engineers see engineer-only documents too."""
     answer = kb.ask(q, k, Filters(product, version, doc_type, audience="engineer"))
-    data = answer.to_dict()
     return SearchPublic(
-        answer=data["answer"],
-        abstained=data["abstained"],
-        citations=data["citations"],
-        passages=data["passages"],
-        notices=data["notices"],
+        answer=answer.text,
+        abstained=answer.abstained,
+        citations=answer.citations,
+        passages=[PassagePublic.model_validate(p.to_dict()) for p in answer.passages],
+        notices=answer.notices,
     )

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.api.deps import AssistantDep, SessionSiteDep, StateDep
+from bot.api.deps import AssistantDep, SessionDep, StateDep
 from bot.api.errors import documented
 from bot.api.inputs import AccessCode, OptionId, require_json
 from bot.api.transcript import render_transcript
-from bot.assistant import TurnResult
+from bot.dialogue.state import Message
 from bot.errors import SessionError
+from bot.kb.citation import Citation
+from bot.service.outcome import UserChoice, UserEvent, UserText
+from bot.service.state import PublicState
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
 
@@ -57,7 +60,7 @@ class MessagePublic(BaseModel):
     type: str
     text: str
     choices: list[ChoicePublic]
-    citations: list[dict[str, Any]]
+    citations: list[Citation]
 
 
 class StatePublic(BaseModel):
@@ -80,14 +83,38 @@ class TurnPublic(BaseModel):
     state: StatePublic
 
 
+class TranscriptEventPublic(BaseModel):
+    """One transcript event: ``kind`` is ``user`` (``text`` or ``choice``), ``bot`` (the message's
+    ``type``, ``text``, ``choices``, ``citations``) or ``engineer_hand_back`` (``step``)."""
+
+    seq: int
+    at: datetime
+    kind: str
+    text: str | None = None
+    choice: str | None = None
+    type: str | None = None
+    choices: list[ChoicePublic] = []
+    citations: list[Citation] = []
+    step: str | None = None
+    engineer: str | None = None
+
+
 class TranscriptPublic(BaseModel):
     session_id: str
     state: StatePublic
-    transcript: list[dict[str, Any]]
+    transcript: list[TranscriptEventPublic]
 
 
-def _messages(result: TurnResult) -> list[MessagePublic]:
-    return [MessagePublic.model_validate(m.model_dump(mode="json")) for m in result.messages]
+def _messages(messages: Sequence[Message]) -> list[MessagePublic]:
+    return [MessagePublic.model_validate(m.model_dump()) for m in messages]
+
+
+def _state(state: PublicState) -> StatePublic:
+    return StatePublic.model_validate(state.model_dump())
+
+
+def _event(body: MessageCreate) -> UserEvent:
+    return UserText(body.text) if body.text is not None else UserChoice(body.choice or "")
 
 
 @router.post(
@@ -105,16 +132,15 @@ def create_session(
     if state.code_failures.blocked(client):
         raise HTTPException(429, detail="too many wrong access codes; wait a minute")
     try:
-        result = assistant.start(body.access_code)
+        started = assistant.start(body.access_code)
     except SessionError:
         state.code_failures.hit(client)
         raise
-    assert result.token is not None
     return SessionPublic(
-        session_id=result.session_id,
-        token=result.token,
-        messages=_messages(result),
-        state=StatePublic(**result.state),
+        session_id=started.session_id,
+        token=started.token,
+        messages=_messages(started.messages),
+        state=_state(started.state),
     )
 
 
@@ -127,12 +153,10 @@ _TURN_ERRORS = documented(400, 401, 409, 413, 415, 422, 503)
     dependencies=[Depends(require_json)],
     responses=_TURN_ERRORS,
 )
-def post_message(
-    session_id: str, body: MessageCreate, _: SessionSiteDep, assistant: AssistantDep
-) -> TurnPublic:
+def post_message(body: MessageCreate, session: SessionDep, assistant: AssistantDep) -> TurnPublic:
     """Send free text or the id of an offered choice."""
-    result = assistant.reply(session_id, text_in=body.text, choice=body.choice)
-    return TurnPublic(messages=_messages(result), state=StatePublic(**result.state))
+    outcome = assistant.reply(session, _event(body))
+    return TurnPublic(messages=_messages(outcome.messages), state=_state(outcome.public()))
 
 
 @router.post(
@@ -142,24 +166,28 @@ def post_message(
     responses={200: {"content": {"text/event-stream": {}}}, **_TURN_ERRORS},
 )
 def post_message_stream(
-    session_id: str, body: MessageCreate, _: SessionSiteDep, assistant: AssistantDep
+    body: MessageCreate, session: SessionDep, assistant: AssistantDep
 ) -> StreamingResponse:
     """The same turn as server-sent events: one ``message`` event per reply part, then ``state``."""
-    result = assistant.reply(session_id, text_in=body.text, choice=body.choice)
+    outcome = assistant.reply(session, _event(body))
 
     def events() -> Iterator[str]:
-        for message in _messages(result):
+        for message in _messages(outcome.messages):
             yield f"event: message\ndata: {message.model_dump_json()}\n\n"
-        yield f"event: state\ndata: {StatePublic(**result.state).model_dump_json()}\n\n"
+        yield f"event: state\ndata: {_state(outcome.public()).model_dump_json()}\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream")
 
 
 @router.get("/{session_id}", response_model=TranscriptPublic, responses=documented(401, 422, 503))
-def read_session(session_id: str, _: SessionSiteDep, assistant: AssistantDep) -> TranscriptPublic:
+def read_session(session: SessionDep, assistant: AssistantDep) -> TranscriptPublic:
     """The session's state and its full transcript."""
-    state, events = assistant.transcript(session_id)
-    return TranscriptPublic(session_id=session_id, state=StatePublic(**state), transcript=events)
+    state, events = assistant.transcript(session)
+    return TranscriptPublic(
+        session_id=session.id,
+        state=_state(state),
+        transcript=[TranscriptEventPublic.model_validate(e) for e in events],
+    )
 
 
 @router.get(
@@ -167,13 +195,11 @@ def read_session(session_id: str, _: SessionSiteDep, assistant: AssistantDep) ->
     response_class=Response,
     responses={200: {"content": {"text/markdown": {}}}, **documented(401, 422, 503)},
 )
-def read_transcript_markdown(
-    session_id: str, site: SessionSiteDep, assistant: AssistantDep
-) -> Response:
+def read_transcript_markdown(session: SessionDep, assistant: AssistantDep) -> Response:
     """The transcript as Markdown; everything typed in the chat renders as literal text."""
-    state, events = assistant.transcript(session_id)
+    state, events = assistant.transcript(session)
     return Response(
-        render_transcript(session_id, site.name, state, events),
+        render_transcript(session.id, session.site.name, state.model_dump(), events),
         media_type="text/markdown; charset=utf-8",
         headers={"X-Content-Type-Options": "nosniff"},
     )

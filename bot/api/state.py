@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from bot.config import Settings
 from bot.errors import AssistError, StoreUnavailableError
 from bot.kb.service import make_embedder
-from bot.runtime import Runtime, build_runtime
+from bot.service.runtime import Runtime, build_runtime
 
 log = logging.getLogger(__name__)
 
@@ -75,26 +75,43 @@ class ServiceState:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self, retry_s: float = 2.0, stop: threading.Event | None = None) -> None:
-        """Warm the model, open the index, the database, accounts and flows. A database that is
-        not up yet is retried every ``retry_s`` (readiness says so meanwhile) until ``stop``."""
+        """Warm the model, open the index, the database, accounts and flows. Whatever fails on
+        the way (a database not up yet, an index another worker is creating at the same moment,
+        a damaged file) is retried with back-off from ``retry_s`` up to a minute, readiness saying
+        what is wrong meanwhile, until it succeeds or ``stop`` is set."""
         stop = stop or threading.Event()
-        try:
-            embedder = make_embedder(self.settings)
-            while True:
-                try:
-                    runtime = build_runtime(self.settings, embedder=embedder)
-                    break
-                except StoreUnavailableError as exc:
-                    with self._lock:
-                        self.problem = f"{exc} (retrying every {retry_s:g} s)"
-                    log.warning("service.waiting_for_database reason=%s", exc)
-                    if stop.wait(retry_s):
-                        return
-            with self._lock:
-                self.runtime, self.problem = runtime, runtime.kb_problem
-            chunks = len(runtime.kb.retriever.chunks) if runtime.kb else 0
-            log.info("service.ready chunks=%d flows=%d", chunks, len(runtime.flows))
-        except AssistError as exc:
-            with self._lock:
-                self.problem = str(exc)
-            log.error("service.not_ready reason=%s", exc)
+        delay = retry_s
+        embedder = None
+        while not stop.is_set():
+            try:
+                embedder = embedder or make_embedder(self.settings)
+                runtime = build_runtime(self.settings, embedder=embedder)
+            except StoreUnavailableError as exc:
+                self._not_ready(f"{exc} (retrying every {retry_s:g} s)", exc)
+                delay = retry_s
+            except Exception as exc:  # a broken part must not kill the warm-up for good
+                self._not_ready(f"{_part(exc)} (retrying in {delay:g} s)", exc)
+            else:
+                with self._lock:
+                    self.runtime, self.problem = runtime, runtime.kb_problem
+                chunks = len(runtime.kb.retriever.chunks) if runtime.kb else 0
+                log.info("service.ready chunks=%d flows=%d", chunks, len(runtime.flows))
+                return
+            if stop.wait(delay):
+                return
+            delay = min(delay * 2, 60.0)
+
+    def _not_ready(self, problem: str, exc: BaseException) -> None:
+        with self._lock:
+            self.problem = problem
+        log.warning("service.not_ready reason=%s error=%s", problem, type(exc).__name__)
+
+
+def _part(exc: BaseException) -> str:
+    """What failed, in words that name the part and never a path."""
+    if isinstance(exc, AssistError):
+        return str(exc)
+    module = type(exc).__module__
+    if module.startswith("chromadb"):
+        return "the vector index could not be opened"
+    return f"start-up failed ({type(exc).__name__})"

@@ -12,20 +12,22 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from dataclasses import dataclass
-from typing import Literal
 
 from bot.dialogue.cues import similar
+from bot.dialogue.parsed import CONFIRM_BELOW, NOT_UNDERSTOOD, ParsedAnswer
+from bot.dialogue.people import parse_person_name, parse_phone
 from bot.dialogue.schema import (
     AnswerSpec,
     ChoiceAnswer,
     ChoiceOption,
     NumberAnswer,
+    PersonNameAnswer,
+    PhoneAnswer,
     TextAnswer,
     YesNoAnswer,
 )
 
-CONFIRM_BELOW = 0.75
+__all__ = ["CONFIRM_BELOW", "NOT_UNDERSTOOD", "ParsedAnswer", "parse_answer"]
 MAX_PARSE_CHARS = 500
 
 
@@ -92,24 +94,6 @@ _FUNCTION_WORDS = _vocab("the a an at all is it its of and or to in on for with"
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
 
 
-@dataclass(frozen=True)
-class ParsedAnswer:
-    """What a reply means: ``kind`` is ``value``, ``not_sure`` or ``none`` (not understood)."""
-
-    kind: Literal["value", "not_sure", "none"]
-    value: str | float | None = None
-    confidence: float = 0.0
-    display: str = ""
-    note: str = ""
-
-    @property
-    def needs_confirmation(self) -> bool:
-        return self.kind == "value" and self.confidence < CONFIRM_BELOW
-
-
-NOT_UNDERSTOOD = ParsedAnswer("none")
-
-
 def normalise(text: str) -> str:
     """Lower case, straight apostrophes, single spaces; at most MAX_PARSE_CHARS characters."""
     text = text[:MAX_PARSE_CHARS].replace("\u2019", "'").replace("\u2018", "'").lower()
@@ -121,11 +105,22 @@ def is_not_sure(text: str) -> bool:
     return bool(_NOT_SURE.search(normalise(text)))
 
 
-def parse_answer(spec: AnswerSpec, text: str) -> ParsedAnswer:
-    """Parse ``text`` as an answer of type ``spec``; never raises."""
+def parse_answer(spec: AnswerSpec, text: str, region: str | None = None) -> ParsedAnswer:
+    """Parse ``text`` as an answer of type ``spec``; never raises. ``region`` (the site's
+    country) reads phone numbers typed without a country code."""
     clean = normalise(text)
     if not clean:
         return NOT_UNDERSTOOD
+    if isinstance(spec, PhoneAnswer):
+        found = parse_phone(text, region)
+        if found.kind == "none" and _NOT_SURE.search(clean):
+            return ParsedAnswer("not_sure", confidence=1.0, display="not sure")
+        return found
+    if isinstance(spec, PersonNameAnswer):
+        found = parse_person_name(text)
+        if found.kind == "none" and _NOT_SURE.search(clean):
+            return ParsedAnswer("not_sure", confidence=1.0, display="not sure")
+        return found
     if isinstance(spec, ChoiceAnswer | NumberAnswer):
         # "maybe red" and "not sure, about 20 m" are answers; "not sure" alone is not
         unsure = bool(_NOT_SURE.search(clean))

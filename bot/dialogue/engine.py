@@ -108,7 +108,7 @@ def advance(
     if isinstance(event, KbResult):
         return state, [text("No knowledge-base check is waiting for a result; nothing changed.")]
     if isinstance(event, SideQuestion):
-        return state, [prompt(flow.step(state.step_id), "Back to our check:")]
+        return state, [prompt(flow.step(state.step_id), "Back to our check:", state.slots)]
     if isinstance(event, DontKnow):
         return not_sure(flow, state, event.at, max_steps)
     return answer_step(flow, state, event, max_steps)
@@ -135,12 +135,14 @@ def _start(flow: Flow, event: Start, max_steps: int, counted: int = 0) -> Result
         started_at=event.at,
         updated_at=event.at,
     )
-    intro = text(
-        f'Let\'s check this together: {flow.title}. At any point you can say "go back", '
+    intro = (
+        flow.intro
+        if flow.intro is not None
+        else f'Let\'s check this together: {flow.title}. At any point you can say "go back", '
         '"start over", "not sure" or "talk to a person".'
     )
     new, messages = enter(flow, state, flow.start, event.at, max_steps)
-    return new, [intro, *messages]
+    return new, [text(intro), *messages] if intro else messages
 
 
 def _finished_text(state: DialogueState) -> str:
@@ -158,7 +160,7 @@ def _go_back(flow: Flow, state: DialogueState, at: datetime, max_steps: int) -> 
         step = flow.step(state.step_id)
         lead = "We're at the first question already."
         if isinstance(step, AskStep | CollectStep) and state.pending_kb is None:
-            return state, [prompt(step, lead)]
+            return state, [prompt(step, lead, state.slots)]
         return state, [text(lead)]
     keep = state.history[: asked[-1]]
     target = state.history[asked[-1]].step_id

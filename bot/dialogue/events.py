@@ -7,11 +7,12 @@ log as JSON and replay them (``EventAdapter.validate_json``).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from bot.dialogue.state import SiteContext
+from bot.kb.citation import Citation
 
 
 class _Event(BaseModel):
@@ -42,7 +43,7 @@ class KbResult(_Event):
     type: Literal["kb_result"] = "kb_result"
     found: bool
     summary: str = ""
-    citations: list[dict[str, Any]] = Field(default_factory=list)
+    citations: tuple[Citation, ...] = ()
     fixed_in: str | None = None
 
 

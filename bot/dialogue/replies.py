@@ -17,6 +17,8 @@ from bot.dialogue.schema import (
     CollectStep,
     Flow,
     NumberAnswer,
+    PersonNameAnswer,
+    PhoneAnswer,
     TextAnswer,
     YesNoAnswer,
 )
@@ -49,13 +51,13 @@ def answer_step(flow: Flow, state: DialogueState, event: Answer, max_steps: int)
     if event.choice is not None:
         return _choice(flow, state, step, event, max_steps)
     if not raw:
-        return state, [prompt(step, "I didn't get an answer.")]
+        return state, [prompt(step, "I didn't get an answer.", state.slots)]
     spec = step.answer if isinstance(step, AskStep) else TextAnswer(type="text")
-    parsed = parse_answer(spec, raw)
+    parsed = parse_answer(spec, raw, state.context.country)
     if parsed.kind == "not_sure":
         return not_sure(flow, state, event.at, max_steps)
     if parsed.kind == "none" or parsed.value is None:
-        return state, [prompt(step, _not_understood(step))]
+        return state, [prompt(step, _not_understood(step), state.slots)]
     if parsed.needs_confirmation:
         pending = PendingConfirm(
             step_id=step.id, value=parsed.value, display=_display(parsed), text=raw[:500]
@@ -71,6 +73,10 @@ def _display(parsed: ParsedAnswer) -> str:
 
 
 def _not_understood(step: AskStep | CollectStep) -> str:
+    if isinstance(step, AskStep) and isinstance(step.answer, PhoneAnswer):
+        return "I couldn't find a phone number in that. Please type it with its digits."
+    if isinstance(step, AskStep) and isinstance(step.answer, PersonNameAnswer):
+        return "I couldn't pick out a name there. Please type just the person's name."
     if isinstance(step, AskStep) and isinstance(step.answer, NumberAnswer):
         return "Sorry, I need a number for this one (a rough guess is fine)."
     if isinstance(step, AskStep) and isinstance(step.answer, ChoiceAnswer):
@@ -93,7 +99,7 @@ def _confirm(
         )
     cleared = state.model_copy(update={"pending_confirm": None, "updated_at": event.at})
     if reply == "no":
-        return cleared, [prompt(step, "OK, let's try that again.")]
+        return cleared, [prompt(step, "OK, let's try that again.", state.slots)]
     return answer_step(flow, cleared, event, max_steps)
 
 
@@ -105,17 +111,17 @@ def _choice(
         option = step.answer.option(choice)
         if option is not None:
             return _apply(flow, state, step, option.id, option.label, choice, event.at, max_steps)
-        offered = ", ".join(f"{o.id} ({o.label})" for o in step.answer.options)
+        offered = ", ".join(o.label for o in step.answer.options)
     elif isinstance(step, AskStep) and isinstance(step.answer, YesNoAnswer):
         if choice in ("yes", "no"):
             return _apply(flow, state, step, choice, choice, choice, event.at, max_steps)
-        offered = "yes, no, not_sure"
+        offered = "Yes, No or Not sure"
     else:
         offered = ""
     if choice == "not_sure":
         return not_sure(flow, state, event.at, max_steps)
     hint = f" The options are: {offered}." if offered else " Please type your answer."
-    return state, [prompt(step, f"“{choice[:40]}” is not one of the options.{hint}")]
+    return state, [prompt(step, f"“{choice[:40]}” is not one of the options.{hint}", state.slots)]
 
 
 def _apply(
@@ -144,7 +150,7 @@ def _apply(
                 if state.pending_confirm is None
                 else state.model_copy(update={"pending_confirm": None})
             )
-            return cleared, [prompt(step, f"Please give a number {bounds}{unit}.")]
+            return cleared, [prompt(step, f"Please give a number {bounds}{unit}.", state.slots)]
     slot = step.slot
     turn = Turn(
         step_id=step.id,

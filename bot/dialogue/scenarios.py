@@ -25,6 +25,7 @@ from bot.dialogue.router import Route
 from bot.dialogue.schema import AskStep, ChoiceAnswer, Flow, YesNoAnswer
 from bot.dialogue.state import DialogueState, SiteContext, Status
 from bot.errors import FlowError
+from bot.kb.citation import Citation
 
 SCENARIO_START = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
 MAX_TURNS = 200
@@ -44,7 +45,7 @@ class KbStub(BaseModel):
     found: bool
     fixed_in: str | None = None
     summary: str = ""
-    citations: list[dict[str, Any]] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
 
 
 class Scenario(BaseModel):
@@ -167,7 +168,7 @@ def run_scenario(
         at += timedelta(minutes=1)
         if state.pending_kb is not None:
             kb = scenario.kb or KbStub(found=False)
-            citations = kb.citations or _default_citations(kb, state)
+            citations = tuple(kb.citations) or _default_citations(kb, state)
             event: EngineEvent = KbResult(
                 at=at, found=kb.found, summary=kb.summary, citations=citations, fixed_in=kb.fixed_in
             )
@@ -183,19 +184,19 @@ def run_scenario(
     return _result(scenario, state, turns, problems)
 
 
-def _default_citations(kb: KbStub, state: DialogueState) -> list[dict[str, Any]]:
+def _default_citations(kb: KbStub, state: DialogueState) -> tuple[Citation, ...]:
     if not kb.found:
-        return []
+        return ()
     request = state.pending_kb
     product = request.product if request else None
-    return [
-        {
-            "title": f"{product or 'product'} release notes {kb.fixed_in or ''}".strip(),
-            "source": f"{product or 'product'}/release-notes-{kb.fixed_in or 'known-issues'}.md",
-            "version": kb.fixed_in,
-            "section": "Fixed issues" if kb.fixed_in else "Known issues",
-        }
-    ]
+    return (
+        Citation(
+            title=f"{product or 'product'} release notes {kb.fixed_in or ''}".strip(),
+            source=f"{product or 'product'}/release-notes-{kb.fixed_in or 'known-issues'}.md",
+            version=kb.fixed_in,
+            section="Fixed issues" if kb.fixed_in else "Known issues",
+        ),
+    )
 
 
 def _result(

@@ -88,8 +88,22 @@ class TextAnswer(_Model):
     type: Literal["text"]
 
 
+class PhoneAnswer(_Model):
+    """A phone number, found inside the reply and stored as E.164 (the site's country is the
+    default region)."""
+
+    type: Literal["phone"]
+
+
+class PersonNameAnswer(_Model):
+    """A person's name, taken out of phrases such as "it's me, Priya"."""
+
+    type: Literal["person_name"]
+
+
 AnswerSpec = Annotated[
-    YesNoAnswer | ChoiceAnswer | NumberAnswer | TextAnswer, Field(discriminator="type")
+    YesNoAnswer | ChoiceAnswer | NumberAnswer | TextAnswer | PhoneAnswer | PersonNameAnswer,
+    Field(discriminator="type"),
 ]
 
 
@@ -222,6 +236,8 @@ class Flow(_Model):
     title: str = Field(min_length=1)
     description: str = Field(min_length=1)
     label: str | None = None
+    intro: str | None = None  # said when the flow starts; "" says nothing; None: the default intro
+    routed: bool = True  # False for built-in flows the service starts itself (never routed to)
     examples: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
     products: list[str] = Field(default_factory=list)

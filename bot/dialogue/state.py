@@ -9,9 +9,11 @@ changed).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from bot.kb.citation import Citation
 
 Status = Literal["active", "resolved", "fault", "escalated"]
 MessageType = Literal["text", "question", "outcome", "handoff"]
@@ -22,11 +24,13 @@ class _Frozen(BaseModel):
 
 
 class SiteContext(_Frozen):
-    """What is known of the site's asset: product (``cx-codec``), model (``CX-900``), firmware."""
+    """What is known of the site's asset: product (``cx-codec``), model (``CX-900``), firmware,
+    and the site's country (ISO code, the default region for phone numbers)."""
 
     product: str | None = None
     model: str | None = None
     firmware: str | None = None
+    country: str | None = None
 
     def as_mapping(self) -> dict[str, str | None]:
         return {"product": self.product, "model": self.model, "firmware": self.firmware}
@@ -43,7 +47,7 @@ class Message(_Frozen):
     type: MessageType
     text: str
     choices: tuple[Choice, ...] = ()
-    citations: tuple[dict[str, Any], ...] = ()
+    citations: tuple[Citation, ...] = ()
 
 
 class Turn(_Frozen):
@@ -81,7 +85,7 @@ class KbFinding(_Frozen):
     query: str
     found: bool
     summary: str = ""
-    citations: tuple[dict[str, Any], ...] = ()
+    citations: tuple[Citation, ...] = ()
     fixed_in: str | None = None
     applies: bool = False
     update_recommended: bool = False

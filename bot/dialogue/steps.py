@@ -8,9 +8,8 @@ step ends the flow.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 from bot.dialogue.schema import (
     SLOT_PLACEHOLDER,
@@ -30,6 +29,7 @@ from bot.dialogue.state import (
     Message,
     Outcome,
 )
+from bot.kb.citation import Citation
 
 MAX_STEPS = 100
 YES_NO_CHOICES = (
@@ -46,9 +46,7 @@ ADVANCED_NOTE = (
 Result = tuple[DialogueState, list[Message]]
 
 
-def text(
-    body: str, choices: Sequence[Choice] = (), citations: Sequence[dict[str, Any]] = ()
-) -> Message:
+def text(body: str, choices: Sequence[Choice] = (), citations: Sequence[Citation] = ()) -> Message:
     """A plain bot message, optionally with buttons and citations."""
     return Message(type="text", text=body, choices=tuple(choices), citations=tuple(citations))
 
@@ -61,16 +59,21 @@ def choices_for(step: AnyStep) -> tuple[Choice, ...]:
     return ()
 
 
-def prompt(step: AnyStep, lead: str = "") -> Message:
-    """The question message for an ask / collect step (with its instruction)."""
+def fill_slots(template: str, slots: Mapping[str, str]) -> str:
+    """``{slot.NAME}`` replaced by the slot's value ("" when it has none)."""
+    return SLOT_PLACEHOLDER.sub(lambda m: slots.get(m.group(1), ""), template)
+
+
+def prompt(step: AnyStep, lead: str = "", slots: Mapping[str, str] | None = None) -> Message:
+    """The question message for an ask / collect step (with its instruction); ``{slot.NAME}`` in
+    the instruction and question is filled from ``slots``."""
     parts = [lead] if lead else []
     instruction = getattr(step, "instruction", None)
     if instruction:
         parts.append(instruction.strip())
     parts.append(getattr(step, "question", "").strip())
-    return Message(
-        type="question", text="\n".join(p for p in parts if p), choices=choices_for(step)
-    )
+    body = fill_slots("\n".join(p for p in parts if p), slots or {})
+    return Message(type="question", text=body, choices=choices_for(step))
 
 
 def enter(
@@ -111,7 +114,7 @@ def enter(
         return state.model_copy(update={"status": status, "outcome": outcome}), messages
     if step.skill == "advanced":
         messages.append(text(ADVANCED_NOTE))
-    messages.append(prompt(step))
+    messages.append(prompt(step, slots=state.slots))
     return state, messages
 
 
@@ -124,7 +127,7 @@ def _enter_check(
     request = KbRequest(
         flow_id=flow.id,
         step_id=step.id,
-        query=SLOT_PLACEHOLDER.sub(lambda m: state.slots.get(m.group(1), ""), step.query).strip(),
+        query=fill_slots(step.query, state.slots).strip(),
         product=product,
         model=context.model if same_asset else None,
         firmware=context.firmware if same_asset else None,
@@ -167,13 +170,9 @@ def version_tuple(version: str | None) -> tuple[int, ...] | None:
     return tuple(parts)
 
 
-def cite(citations: tuple[dict[str, Any], ...]) -> str:
+def cite(citations: tuple[Citation, ...]) -> str:
     """A short "Source: ..." line naming the first citation."""
-    if not citations:
-        return ""
-    first = citations[0]
-    parts = [str(first.get(k)) for k in ("title", "version", "section") if first.get(k)]
-    return f" Source: {', '.join(parts)}." if parts else ""
+    return f" Source: {citations[0].label()}." if citations else ""
 
 
 def kb_message(finding: KbFinding, request: KbRequest) -> tuple[Message, bool]:

@@ -95,6 +95,8 @@ def _product_fix(product: str, known: Iterable[str]) -> str:
 
 
 def _check_flow_fields(flow: Flow, products: frozenset[str], report: _Report) -> None:
+    if not flow.routed:
+        return  # a built-in flow the service starts itself: no router, no product
     examples = [e for e in flow.examples if e.strip()]
     if len(examples) < MIN_EXAMPLES:
         missing = MIN_EXAMPLES - len(examples)

@@ -1,4 +1,5 @@
-"""Contract-aware escalation: accounts, business calendars, entitlement rules, handoff records.
+"""Contract-aware escalation as pure rules: accounts, business calendars, entitlement decisions,
+handoff records.
 
 Modules (import from them directly; this package imports nothing, so ``assist --version`` stays
 light):
@@ -8,9 +9,11 @@ light):
 - ``decision``: ``Decision``, ``Action`` and the enums (tier, category, route, action kind)
 - ``entitlements``: ``decide``, the two contracts as pure rules (``hardware`` holds the
   hardware-failure rules)
-- ``handoff``: the KCS-style ``HandoffRecord``, ``build_handoff``, ``priority_for``
+- ``handoff`` / ``handoff_text``: the KCS-style ``HandoffRecord``, ``compose_handoff`` (record and
+  part returns), ``priority_for``; Markdown and the user's summary
 - ``releases``: firmware release trains, newest version per product
-- ``commands``: the ``assist escalation`` and ``assist accounts`` Typer groups
 
-Nothing here reads the clock; only the YAML loaders touch the file system.
+No function here reads the clock, stores anything or calls the network: ``now`` is an argument,
+and only the YAML loaders read files. Storing a handoff and delivering it to sinks is the service
+layer's job (``bot.service``); an import-linter contract keeps the store and the API out.
 """

@@ -2,15 +2,17 @@
 
 A ``HandoffRecord`` carries the issue in the user's own words, the environment (customer, site,
 room, asset, firmware, contract), every diagnostic step, the suspected cause, the knowledge-base
-sources consulted, the entitlement decision, the site representative and a priority. It renders
-as JSON (``to_json``), Markdown (``to_markdown``: every user-typed string escaped, never raw HTML)
-and a message for the user (``user_summary``). Building one does no I/O; storing it is the
-store's job.
+sources consulted, the entitlement decision (the ``Decision`` itself, no copy), the site
+representative and a priority. It renders as JSON (``to_json``), Markdown (``to_markdown``: every
+user-typed string escaped, never raw HTML) and a message for the user (``user_summary``).
+``compose_handoff`` builds one with the part returns it implies; it does no I/O: storing both is
+the service's job.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -19,15 +21,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from bot.errors import EscalationError
 from bot.escalation.accounts import Accounts, Site
-from bot.escalation.decision import (
-    ActionKind,
-    Category,
-    Decision,
-    RemoteResolution,
-    Route,
-    Tier,
-)
+from bot.escalation.decision import ActionKind, Category, Decision, Tier
 from bot.escalation.handoff_text import render_markdown, render_user_summary
+from bot.kb.citation import Citation
 
 Priority = Literal["P1", "P2", "P3"]
 Impact = Literal["room_down", "degraded", "question"]
@@ -109,74 +105,14 @@ class SuspectedCause(_Record):
     category: Category
 
 
-class Citation(_Record):
-    """A knowledge-base passage consulted: document title, source path, version, section."""
-
-    title: str
-    source: str
-    version: str | None = None
-    section: str | None = None
-
-
-class ActionRecord(_Record):
-    """An ``Action`` as stored in the record."""
-
-    kind: ActionKind
-    reason: str
-    dispatch_date: date | None = None
-    delivery_date: date | None = None
-    return_due_date: date | None = None
-    onsite_date: date | None = None
-    target_version: str | None = None
-
-
-class DecisionRecord(_Record):
-    """The ``Decision`` as stored in the record."""
-
-    entitled: bool
-    tier: Tier | None
-    route: Route
-    callback_at: AwareDatetime | None
-    actions: tuple[ActionRecord, ...]
-    site_representative_required: bool
-    reasons: tuple[str, ...]
-    category: Category
-    remote_resolution: RemoteResolution
-
-    @classmethod
-    def from_decision(cls, decision: Decision) -> DecisionRecord:
-        """Copy every field of an entitlement decision."""
-        return cls(
-            entitled=decision.entitled,
-            tier=decision.tier,
-            route=decision.route,
-            callback_at=decision.callback_at,
-            actions=tuple(
-                ActionRecord(
-                    kind=a.kind,
-                    reason=a.reason,
-                    dispatch_date=a.dispatch_date,
-                    delivery_date=a.delivery_date,
-                    return_due_date=a.return_due_date,
-                    onsite_date=a.onsite_date,
-                    target_version=a.target_version,
-                )
-                for a in decision.actions
-            ),
-            site_representative_required=decision.site_representative_required,
-            reasons=decision.reasons,
-            category=decision.category,
-            remote_resolution=decision.remote_resolution,
-        )
-
-
 class SiteRepresentative(_Record):
-    """Who on site works the problem with the engineer."""
+    """Who on site works the problem with the engineer; ``phone`` is E.164. A question the user
+    could not answer stays None."""
 
-    name: str
-    phone: str
-    on_site: bool
-    available_for_duration: bool
+    name: str | None = None
+    phone: str | None = None
+    on_site: bool | None = None
+    available_for_duration: bool | None = None
 
 
 def new_handoff_id() -> str:
@@ -194,7 +130,7 @@ class HandoffRecord(_Record):
     diagnostics: tuple[DiagnosticStep, ...] = ()
     suspected_cause: SuspectedCause | None = None
     kb_sources: tuple[Citation, ...] = ()
-    decision: DecisionRecord
+    decision: Decision
     site_representative: SiteRepresentative | None = None
     priority: Priority
 
@@ -216,7 +152,16 @@ class HandoffRecord(_Record):
         return render_user_summary(self)
 
 
-def build_handoff(
+@dataclass(frozen=True)
+class PartReturn:
+    """A replacement part shipped for ``serial``, and the day the defective one is due back."""
+
+    serial: str
+    dispatch_date: date
+    return_due_date: date
+
+
+def compose_handoff(
     accounts: Accounts,
     decision: Decision,
     *,
@@ -228,20 +173,27 @@ def build_handoff(
     site_representative: SiteRepresentative | None = None,
     impact: Impact | None = None,
     room: str | None = None,
-) -> HandoffRecord:
-    """Assemble a record for a decision: environment from the accounts, priority from the
-    decision's category and the reported impact. Raises ``EscalationError`` for an unknown site."""
+) -> tuple[HandoffRecord, tuple[PartReturn, ...]]:
+    """The record for a decision (environment from the accounts, priority from the category and
+    the reported impact) and the part returns its replacement shipments imply. Raises
+    ``EscalationError`` for an unknown site."""
     site = accounts.site(decision.site_id)
     if site is None:
         raise EscalationError(f"unknown site '{decision.site_id}'")
-    return HandoffRecord(
+    record = HandoffRecord(
         created_at=created_at,
         issue=issue,
         environment=Environment.from_accounts(accounts, site, decision.serial, room),
         diagnostics=diagnostics,
         suspected_cause=suspected_cause,
         kb_sources=kb_sources,
-        decision=DecisionRecord.from_decision(decision),
+        decision=decision,
         site_representative=site_representative,
         priority=priority_for(decision.category, impact),
     )
+    returns = tuple(
+        PartReturn(decision.serial, a.dispatch_date, a.return_due_date)
+        for a in decision.actions
+        if a.kind is ActionKind.SHIP_REPLACEMENT and a.dispatch_date and a.return_due_date
+    )
+    return record, returns

@@ -19,7 +19,8 @@ from bot.escalation.decision import ActionKind, Category, RemoteResolution, Rout
 from bot.escalation.wording import format_day, format_time, place_name
 
 if TYPE_CHECKING:
-    from bot.escalation.handoff import ActionRecord, HandoffRecord
+    from bot.escalation.decision import Action
+    from bot.escalation.handoff import HandoffRecord
 
 PRIORITY_MEANING: dict[str, str] = {"P1": "room down", "P2": "degraded", "P3": "question"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -51,11 +52,11 @@ def _neutralise(match: re.Match[str]) -> str:
     return f"{match[2]}\\{match[3]}"
 
 
-def _yes(value: bool) -> str:
-    return "yes" if value else "no"
+def _yes(value: bool | None) -> str:
+    return "not answered" if value is None else ("yes" if value else "no")
 
 
-def _dates(action: ActionRecord) -> str:
+def _dates(action: Action) -> str:
     fields = {
         "dispatch": action.dispatch_date,
         "delivery": action.delivery_date,
@@ -146,8 +147,9 @@ def render_markdown(record: HandoffRecord) -> str:
     rep = record.site_representative
     if rep:
         lines.append(
-            f"{e(rep.name)}, {e(rep.phone)}; on site: {_yes(rep.on_site)}; available for the "
-            f"duration: {_yes(rep.available_for_duration)}"
+            f"{e(rep.name or 'name not given')}, {e(rep.phone or 'no phone given')}; on site: "
+            f"{_yes(rep.on_site)}; available for the duration: "
+            f"{_yes(rep.available_for_duration)}"
         )
     else:
         lines.append("Not collected.")
@@ -178,7 +180,7 @@ def render_user_summary(record: HandoffRecord) -> str:
     parts: list[str] = []
     rep = record.site_representative
     if dec.route is Route.CALLBACK and dec.callback_at:
-        on = f" on {rep.phone}" if rep else ""
+        on = f" on {rep.phone}" if rep and rep.phone else ""
         parts.append(f"An engineer will call you back{on} at {moment(dec.callback_at)}.")
     else:
         parts.append("An engineer will take over this conversation now.")
@@ -201,7 +203,7 @@ def render_user_summary(record: HandoffRecord) -> str:
     return " ".join(parts)
 
 
-def _action_words(action: ActionRecord, say: Callable[[date], str]) -> str:
+def _action_words(action: Action, say: Callable[[date], str]) -> str:
     kind = action.kind
     if kind is ActionKind.SHIP_REPLACEMENT and action.dispatch_date and action.delivery_date:
         text = (

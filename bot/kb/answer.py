@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.kb.citation import Citation
 from bot.kb.retriever import SearchResult
 from bot.kb.schema import Passage
 from bot.kb.tokens import tokenize
@@ -19,26 +20,6 @@ ABSTAIN_TEXT = (
     "I could not find this in the release notes or product documents. "
     "Would you like me to pass your question to an engineer?"
 )
-
-
-@dataclass(frozen=True)
-class Citation:
-    number: int
-    title: str
-    source: str
-    version: str | None
-    section: str
-    quote: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "n": self.number,
-            "title": self.title,
-            "source": self.source,
-            "version": self.version,
-            "section": self.section,
-            "quote": self.quote,
-        }
 
 
 @dataclass(frozen=True)
@@ -55,7 +36,7 @@ class Answer:
         return {
             "answer": self.text,
             "abstained": self.abstained,
-            "citations": [c.to_dict() for c in self.citations],
+            "citations": [c.model_dump() for c in self.citations],
             "passages": [p.to_dict() for p in self.passages],
             "evidence": round(self.evidence, 4),
             "notices": self.notices,
@@ -64,8 +45,16 @@ class Answer:
 
 
 def citation_for(number: int, passage: Passage, quote: str = "") -> Citation:
+    """The citation ``[number]`` of a passage, quoting ``quote`` (or the passage's start)."""
     c = passage.chunk
-    return Citation(number, c.title, c.source, c.version or None, c.section, quote or c.text[:600])
+    return Citation(
+        n=number,
+        title=c.title,
+        source=c.source,
+        version=c.version or None,
+        section=c.section or None,
+        quote=quote or c.text[:600],
+    )
 
 
 def _units(text: str) -> list[str]:

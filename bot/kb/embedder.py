@@ -180,3 +180,53 @@ class FakeEmbedder:
 
     def embed_query(self, text: str) -> list[float]:
         return self._vector(text)
+
+
+class QueryCache:
+    """An embedder that remembers the vectors of its last ``size`` queries.
+
+    One process embeds the same words several times per turn (the router, then the retriever) and
+    across turns (frequent questions); this wrapper makes the repeats free. Thread-safe; documents
+    are passed through uncached.
+    """
+
+    def __init__(self, inner: Embedder, size: int = 2048) -> None:
+        from collections import OrderedDict
+
+        self.inner = inner
+        self.size = size
+        self._cache: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def warm_up(self) -> None:
+        warm = getattr(self.inner, "warm_up", None)
+        if warm:
+            warm()
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            vector = self._cache.get(text)
+            if vector is not None:
+                self._cache.move_to_end(text)
+                self.hits += 1
+                return vector
+        vector = self.inner.embed_query(text)
+        with self._lock:
+            self.misses += 1
+            self._cache[text] = vector
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return vector

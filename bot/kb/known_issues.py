@@ -4,9 +4,9 @@ release fixed it?"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from bot.errors import RetrievalError
+from bot.kb.citation import Citation
 from bot.kb.retriever import Filters
 from bot.kb.service import KnowledgeBase
 from bot.kb.versions import parse_version
@@ -16,8 +16,11 @@ from bot.kb.versions import parse_version
 class KnownIssueFinding:
     found: bool
     summary: str
-    citations: list[dict[str, Any]]
+    citations: tuple[Citation, ...]
     fixed_in: str | None
+
+
+NOT_FOUND = KnownIssueFinding(False, "", (), None)
 
 
 def _newer(version: str, than: str | None) -> bool:
@@ -35,9 +38,9 @@ def find_fix(
     try:
         result = kb.search(query, k=8, filters=Filters(product=product))
     except RetrievalError:
-        return KnownIssueFinding(False, "", [], None)
+        return NOT_FOUND
     if result.evidence < kb.abstain_threshold:
-        return KnownIssueFinding(False, "", [], None)
+        return NOT_FOUND
     for passage in result.passages:
         chunk = passage.chunk
         fixing = (
@@ -45,11 +48,12 @@ def find_fix(
         )
         if fixing and chunk.version and _newer(chunk.version, firmware):
             first = chunk.text.split("\n")[0].lstrip("-* ").strip()
-            citation = {
-                "title": chunk.title,
-                "source": chunk.source,
-                "version": chunk.version,
-                "section": chunk.section,
-            }
-            return KnownIssueFinding(True, first, [citation], chunk.version)
-    return KnownIssueFinding(False, "", [], None)
+            citation = Citation(
+                title=chunk.title,
+                source=chunk.source,
+                version=chunk.version,
+                section=chunk.section or None,
+                quote=first,
+            )
+            return KnownIssueFinding(True, first, (citation,), chunk.version)
+    return NOT_FOUND

@@ -1,6 +1,7 @@
 """The shared schema of the knowledge base: what ingest writes and bot.kb reads.
 
-Both sides import this module and nothing else of each other. A ``Chunk`` is one retrievable piece of a
+Ingest writes through this module and the read side's adapters (embedder, vector store, lexical
+index); ``bot.kb`` never imports ``ingest`` (an import-linter contract). A ``Chunk`` is one retrievable piece of a
 document, with the version and section it speaks of; a ``Passage`` is a chunk found for a query, with
 its score. The index folder holds::
 

@@ -1,25 +1,28 @@
 """The store: one class over SQLAlchemy, SQLite by default, PostgreSQL by URL.
 
-Every turn is one transaction (state update plus its events), guarded by an optimistic version, so
-two workers can never interleave half a turn; a database outage becomes ``StoreUnavailableError``.
+Every turn is one transaction (the state, its events, and the handoff it opens with its part
+returns and outbox entries), guarded by an optimistic version, so two workers can never interleave
+half a turn and the loser of a race writes nothing; a database outage becomes
+``StoreUnavailableError``. The store knows rows, not the domain: states and records arrive as
+JSON-ready dicts.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.errors import SessionError, StoreError, StoreUnavailableError
+from bot.errors import ConflictError, SessionError, StoreError, StoreUnavailableError
 from bot.store import migrate
 from bot.store.tables import (
     CustomerRow,
@@ -29,6 +32,8 @@ from bot.store.tables import (
     ReturnRow,
     SessionRow,
 )
+
+_HANDOFF_CHANGES = frozenset({"claimed_by", "resolution", "handed_back_to"})
 
 
 def _utc(dt: datetime) -> datetime:
@@ -48,8 +53,24 @@ class StoredSession:
 
 
 @dataclass(frozen=True)
+class NewHandoff:
+    """A handoff to store: its record (JSON-ready) and Markdown, the part returns it implies
+    (``(serial, dispatch, due)``) and the sinks that get an outbox entry."""
+
+    id: str
+    site_id: str
+    priority: str
+    category: str
+    record: dict[str, Any]
+    markdown: str
+    returns: Sequence[tuple[str, date, date]] = ()
+    deliveries: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
 class SessionTurn:
-    """A session's next state and the events that led to it, to be written in one transaction."""
+    """A session's next state, the events that led to it and the handoff it opens (if any), to
+    be written in one transaction."""
 
     session_id: str
     expected_version: int
@@ -57,6 +78,7 @@ class SessionTurn:
     status: str
     at: datetime
     events: Sequence[tuple[str, dict[str, Any]]]
+    handoff: NewHandoff | None = None
 
 
 @dataclass(frozen=True)
@@ -230,25 +252,18 @@ class Store:
                 _utc(row.updated_at),
             )
 
-    def save_turn(
-        self,
-        session_id: str,
-        expected_version: int,
-        state: dict[str, Any],
-        status: str,
-        at: datetime,
-        events: Sequence[tuple[str, dict[str, Any]]],
-    ) -> int:
-        """Write the new state and append the turn's events atomically; returns the new version."""
-        turn = SessionTurn(session_id, expected_version, state, status, at, events)
+    def save_turn(self, turn: SessionTurn) -> int:
+        """Write the new state, append the turn's events and store its handoff (with returns and
+        outbox entries), atomically; returns the new version. A session that moved on since
+        ``expected_version`` raises ``SessionError`` (``session_conflict``) and writes nothing."""
         try:
             with self._tx() as db:
                 return self._write_turn(db, turn)
         except IntegrityError as exc:
             raise SessionError("concurrent update; retry", code="session_conflict") from exc
 
-    @staticmethod
-    def _write_turn(db: Session, turn: SessionTurn) -> int:
+    @classmethod
+    def _write_turn(cls, db: Session, turn: SessionTurn) -> int:
         row = db.get(SessionRow, turn.session_id, with_for_update=True)
         if row is None:
             raise SessionError("no such session", code="session_not_found")
@@ -277,6 +292,8 @@ class Store:
             row.version + 1,
             turn.at,
         )
+        if turn.handoff is not None:
+            cls._add_handoff(db, turn.handoff, turn.session_id, turn.at)
         return row.version
 
     def events(self, session_id: str) -> list[StoredEvent]:
@@ -287,53 +304,40 @@ class Store:
             return [StoredEvent(r.seq, _utc(r.at), r.kind, dict(r.payload)) for r in rows]
 
     # --- handoffs ---------------------------------------------------------------------------
-    def add_handoff(
-        self,
-        handoff_id: str,
-        *,
-        session_id: str | None,
-        site_id: str,
-        priority: str,
-        category: str,
-        record: dict[str, Any],
-        markdown: str,
-        at: datetime,
-        returns: Sequence[tuple[str, date, date]] = (),
-        deliveries: Sequence[str] = (),
-    ) -> None:
-        """Store a handoff with its part returns and one outbox entry per sink, in one transaction."""
+    def add_handoff(self, handoff: NewHandoff, at: datetime, session_id: str | None = None) -> None:
+        """Store a handoff that no conversation turn opens (imports, tests), in one transaction."""
         with self._tx() as db:
+            self._add_handoff(db, handoff, session_id, at)
+
+    @staticmethod
+    def _add_handoff(db: Session, h: NewHandoff, session_id: str | None, at: datetime) -> None:
+        db.add(
+            HandoffRow(
+                id=h.id,
+                session_id=session_id,
+                site_id=h.site_id,
+                status="open",
+                priority=h.priority,
+                category=h.category,
+                record=h.record,
+                markdown=h.markdown,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+        db.flush()
+        for serial, dispatch, due in h.returns:
             db.add(
-                HandoffRow(
-                    id=handoff_id,
-                    session_id=session_id,
-                    site_id=site_id,
-                    status="open",
-                    priority=priority,
-                    category=category,
-                    record=record,
-                    markdown=markdown,
-                    created_at=at,
-                    updated_at=at,
+                ReturnRow(
+                    handoff_id=h.id,
+                    site_id=h.site_id,
+                    serial=serial,
+                    dispatch_date=dispatch,
+                    return_due_date=due,
                 )
             )
-            db.flush()
-            for serial, dispatch, due in returns:
-                db.add(
-                    ReturnRow(
-                        handoff_id=handoff_id,
-                        site_id=site_id,
-                        serial=serial,
-                        dispatch_date=dispatch,
-                        return_due_date=due,
-                    )
-                )
-            for sink in deliveries:
-                db.add(
-                    OutboxRow(
-                        sink=sink, idempotency_key=handoff_id, payload=record, next_attempt_at=at
-                    )
-                )
+        for sink in h.deliveries:
+            db.add(OutboxRow(sink=sink, idempotency_key=h.id, payload=h.record, next_attempt_at=at))
 
     def handoffs(
         self, status: str | None = None, site_id: str | None = None
@@ -351,26 +355,20 @@ class Store:
             row = db.get(HandoffRow, handoff_id)
             return _handoff(row) if row else None
 
-    _MOVES: ClassVar[dict[str, tuple[set[str], str]]] = {
-        "claim": ({"open"}, "claimed"),
-        "resolve": ({"claimed"}, "resolved"),
-        "hand_back": ({"open", "claimed"}, "handed_back"),
-    }
-
-    def move_handoff(
+    def update_handoff(
         self,
         handoff_id: str,
-        move: str,
-        at: datetime,
         *,
-        by: str | None = None,
-        note: str | None = None,
-        step: str | None = None,
+        allowed: Collection[str],
+        status: str,
+        at: datetime,
+        changes: Mapping[str, str | None] | None = None,
         session_turn: SessionTurn | None = None,
     ) -> StoredHandoff:
-        """open -> claimed -> resolved, or handed back to the assistant at a chosen step; a hand
-        back writes ``session_turn`` (the chat resuming) in the same transaction, or neither."""
-        allowed, target = self._MOVES[move]
+        """Move a handoff from one of the ``allowed`` statuses to ``status``, setting ``changes``
+        (``claimed_by``, ``resolution``, ``handed_back_to``), with ``session_turn`` (the chat
+        resuming) in the same transaction, or nothing at all. Raises ``StoreError`` for an unknown
+        handoff or a status that does not allow the move."""
         with self._tx() as db:
             if session_turn is not None:
                 self._write_turn(db, session_turn)
@@ -378,16 +376,12 @@ class Store:
             if row is None:
                 raise StoreError(f"no handoff {handoff_id}")
             if row.status not in allowed:
-                raise StoreError(
-                    f"handoff {handoff_id} is {row.status}; cannot {move.replace('_', ' ')}"
-                )
-            row.status, row.updated_at = target, at
-            if move == "claim":
-                row.claimed_by = by
-            elif move == "resolve":
-                row.resolution = note
-            else:
-                row.handed_back_to = step
+                raise ConflictError(f"handoff {handoff_id} is {row.status.replace('_', ' ')}")
+            row.status, row.updated_at = status, at
+            for name, value in (changes or {}).items():
+                if name not in _HANDOFF_CHANGES:
+                    raise StoreError(f"a handoff has no field {name!r} to change")
+                setattr(row, name, value)
             return _handoff(row)
 
     def returns(self, today: date, overdue_only: bool = False) -> list[StoredReturn]:

@@ -10,7 +10,7 @@ from bot.api.app import create_app
 from bot.api.state import ServiceState
 from bot.config import Settings
 from bot.kb.embedder import FakeEmbedder
-from bot.runtime import build_runtime
+from bot.service.runtime import build_runtime
 
 REPO = Path(__file__).resolve().parents[2]
 ENGINEER = {"X-API-Key": "test-key"}
@@ -54,7 +54,7 @@ def kb_client(api_settings: Settings, corpus: Path, tmp_path: Path) -> Iterator[
     runtime = build_runtime(api_settings, embedder=FakeEmbedder())
     store, root = InMemoryVectorStore(), tmp_path / "kb-index"
     Ingestor(IndexLayout(root), runtime.embedder, store).run([corpus])
-    runtime.kb = runtime.assistant.kb = KnowledgeBase(
+    runtime.kb = runtime.assistant.conversation.kb = KnowledgeBase(
         root, runtime.embedder, store, abstain_threshold=0.0
     )
     state = ServiceState(api_settings)

@@ -40,7 +40,7 @@ from bot.kb.embedder import FakeEmbedder
 from bot.kb.schema import IndexLayout
 from bot.kb.service import KnowledgeBase
 from bot.kb.vectorstore import InMemoryVectorStore
-from bot.runtime import build_runtime
+from bot.service.runtime import build_runtime
 from ingest.pipeline import Ingestor
 from tests.api.conftest import ENGINEER, REPO, hand_off, start
 
@@ -89,7 +89,7 @@ def live(api_settings: Settings, tmp_path: Path) -> Iterator[Live]:
     Ingestor(IndexLayout(tmp_path / "index"), embedder, vectors).run([docs])
     runtime = build_runtime(api_settings, embedder=embedder)
     kb = KnowledgeBase(tmp_path / "index", embedder, vectors, abstain_threshold=0.0)
-    runtime.kb = runtime.assistant.kb = kb
+    runtime.kb = runtime.assistant.conversation.kb = kb
     state = ServiceState(api_settings)
     state.runtime = runtime
     app = create_app(api_settings, state=state, start_background=False)

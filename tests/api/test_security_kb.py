@@ -46,7 +46,7 @@ class Recording:
 
 def ask(client: TestClient, monkeypatch: pytest.MonkeyPatch, question: str) -> dict[str, Any]:
     """A site user's chat message, routed to the knowledge base."""
-    router = client.app.state.service.runtime.assistant.router  # type: ignore[attr-defined]
+    router = client.app.state.service.runtime.router  # type: ignore[attr-defined]
     monkeypatch.setattr(router, "route", lambda text: Route("question", None))
     sid, auth = start(client)
     r = client.post(f"/api/v1/sessions/{sid}/messages", json={"text": question}, headers=auth)

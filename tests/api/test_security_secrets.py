@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from bot.config import Settings
 from bot.dialogue.router import Route
-from bot.escalation.sinks import WebhookSink, deliver_due
+from bot.service.notify import WebhookSink, deliver_due
 from tests.api.conftest import REPO
 
 ENGINEER_KEY = "eng-" + secrets.token_hex(12)
@@ -60,15 +60,15 @@ class LeakyModel:
 def _conversation(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     runtime = client.app.state.service.runtime  # type: ignore[attr-defined]
     runtime.kb.chat_model = LeakyModel()
-    real_route = runtime.assistant.router.route
+    real_route = runtime.router.route
 
     def route(text: str) -> Route:
         return Route("question", None) if text.startswith("which firmware") else real_route(text)
 
-    monkeypatch.setattr(runtime.assistant.router, "route", route)
+    monkeypatch.setattr(runtime.router, "route", route)
     webhook = WebhookSink("https://hooks.example/handoffs", WEBHOOK_SECRET)
     runtime.sinks["webhook"] = webhook
-    runtime.assistant.sinks = [*runtime.assistant.sinks, "webhook"]
+    runtime.assistant.conversation.sinks = (*runtime.assistant.conversation.sinks, "webhook")
 
     for wrong in WRONG_CODES:
         assert client.post("/api/v1/sessions", json={"access_code": wrong}).status_code == 401

@@ -72,15 +72,13 @@ def test_talk_to_a_person_collects_representative_then_hands_off(client: TestCli
     url = f"/api/v1/sessions/{sid}/messages"
     r = client.post(url, json={"choice": "person"}, headers=auth).json()
     assert "who on site" in r["messages"][0]["text"].lower()
-    assert (
-        client.post(
-            url, json={"text": "Dana <img src=x onerror=alert(1)>"}, headers=auth
-        ).status_code
-        == 200
-    )
+    r = client.post(url, json={"text": "Dana <img src=x onerror=alert(1)>"}, headers=auth).json()
+    assert "couldn't pick out a name" in r["messages"][0]["text"]  # markup is no name
+    r = client.post(url, json={"text": "it's me, Dana"}, headers=auth).json()
+    assert "call Dana on" in r["messages"][0]["text"]  # the name, not the phrase
     r = client.post(url, json={"text": "not a phone"}, headers=auth).json()
     assert "phone number" in r["messages"][0]["text"]
-    client.post(url, json={"text": "+1 617 555 0100"}, headers=auth)
+    client.post(url, json={"text": "my mobile is +1 (617) 555-0100"}, headers=auth)
     client.post(url, json={"choice": "yes"}, headers=auth)
     r = client.post(url, json={"choice": "yes"}, headers=auth).json()
     assert r["state"]["status"] == "handed_off" and r["state"]["handoff_id"].startswith("HO-")
@@ -92,7 +90,8 @@ def test_talk_to_a_person_collects_representative_then_hands_off(client: TestCli
     assert [h["id"] for h in queue] == [r["state"]["handoff_id"]]
     record = queue[0]
     assert record["session_id"] == sid  # the engineer can open the chat that led here
-    assert record["record"]["site_representative"]["phone"] == "+1 617 555 0100"
+    representative = record["record"]["site_representative"]
+    assert (representative["name"], representative["phone"]) == ("Dana", "+16175550100")
     assert "<img" not in record["markdown"].replace("\\<img", "")  # user text is escaped
     transcript = client.get(f"/api/v1/sessions/{sid}", headers=auth).json()["transcript"]
     assert [e["kind"] for e in transcript][:2] == ["bot", "user"]

@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from bot.dialogue.commands import (
+from bot.cli.flows import (
     eval_dialogue_command,
     eval_router_command,
     flows_app,

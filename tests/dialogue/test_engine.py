@@ -18,6 +18,7 @@ from bot.dialogue.events import (
 )
 from bot.dialogue.state import DialogueState, SiteContext
 from bot.errors import FlowError
+from bot.kb.citation import Citation
 from tests.dialogue.conftest import AT, flow_from
 
 FLOW = flow_from(
@@ -102,8 +103,9 @@ FLOW = flow_from(
     """
 )
 CX900 = SiteContext(product="cx-codec", model="CX-900", firmware="9.4.0")
-CITATION = {"title": "CX 9.4.1 release notes", "source": "cx/9.4.1.md", "version": "9.4.1",
-            "section": "Fixed issues"}  # fmt: skip
+CITATION = Citation(
+    title="CX 9.4.1 release notes", source="cx/9.4.1.md", version="9.4.1", section="Fixed issues"
+)
 
 
 def start(context: SiteContext | None = CX900) -> DialogueState:

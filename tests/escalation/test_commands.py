@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from bot.escalation.commands import accounts_app, escalation_app
+from bot.cli.escalation import accounts_app, escalation_app
 
 SEEDS = Path(__file__).resolve().parents[2] / "knowledge" / "accounts"
 RELEASES_YAML = """\
@@ -195,7 +195,7 @@ def test_accounts_check_names_file_and_line(tmp_path: Path) -> None:
 
 def test_building_the_cli_loads_no_models_or_holiday_tables() -> None:
     code = (
-        "import sys, bot.escalation.commands; "
+        "import sys, bot.cli.escalation; "
         "print(sorted(m for m in ('holidays', 'pydantic', 'yaml', 'rich') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

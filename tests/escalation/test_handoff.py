@@ -10,15 +10,15 @@ import pytest
 from bot.escalation.accounts import Accounts
 from bot.escalation.decision import Category
 from bot.escalation.handoff import (
-    Citation,
     DiagnosticStep,
     HandoffRecord,
     SiteRepresentative,
     SuspectedCause,
-    build_handoff,
+    compose_handoff,
     priority_for,
 )
 from bot.escalation.handoff_text import escape_markdown
+from bot.kb.citation import Citation
 from tests.escalation.support import Decide, site_time
 
 REP = SiteRepresentative(
@@ -31,7 +31,7 @@ def record_for(
 ) -> HandoffRecord:
     decision = run(site, serial, when, **kwargs)
     created = site_time(accounts, site, when)
-    return build_handoff(
+    record, _ = compose_handoff(
         accounts,
         decision,
         issue="Display 2 shows **no signal** after standby <script>alert(1)</script>",
@@ -63,6 +63,7 @@ def record_for(
         ),
         site_representative=REP,
     )
+    return record
 
 
 @pytest.mark.parametrize(

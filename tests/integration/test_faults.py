@@ -21,7 +21,7 @@ from bot.api.state import ServiceState
 from bot.cluster import assist_exe, free_port
 from bot.config import Settings
 from bot.kb.embedder import SentenceTransformerEmbedder
-from bot.runtime import build_runtime
+from bot.service.runtime import build_runtime
 from tests.integration.conftest import REPO
 from tests.pg import private_postgres
 

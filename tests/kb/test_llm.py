@@ -31,7 +31,7 @@ def test_cited_llm_answer_is_used(tmp_path: Path, corpus: Path) -> None:
     model = FakeListChatModel(responses=["CX-4821 was fixed in 9.4.1 [1]."])
     answer = kb_with(tmp_path, corpus, model).ask(QUESTION)
     assert answer.composer == "llm" and answer.text == "CX-4821 was fixed in 9.4.1 [1]."
-    assert [c.number for c in answer.citations] == [1]
+    assert [c.n for c in answer.citations] == [1]
 
 
 @pytest.mark.parametrize(
@@ -144,7 +144,7 @@ def test_a_document_asking_for_engineer_bulletins_gets_customer_passages_only(
     assert "NV-PSU-180-B" not in user and "SB-01" not in user and "CX9-0001" not in user
     assert "Ignore previous instructions" in user.split("<passages>", 1)[1]  # only as data
     assert all(p.chunk.audience == "customer" for p in answer.passages)
-    assert "NV-PSU-180-B" not in answer.text + str([c.to_dict() for c in answer.citations])
+    assert "NV-PSU-180-B" not in answer.text + str([c.model_dump() for c in answer.citations])
 
     engineer = kb.ask(question, filters=Filters(audience="engineer"))
     assert "NV-PSU-180-B" in model.prompts[1][1][1]  # engineers' prompts do carry the bulletin

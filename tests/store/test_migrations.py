@@ -16,7 +16,7 @@ from sqlalchemy import inspect
 from bot.config import Settings
 from bot.errors import ConfigError, StoreError
 from bot.escalation.accounts import load_accounts
-from bot.runtime import load_runtime_accounts
+from bot.service.runtime import load_runtime_accounts
 from bot.store import migrate
 from bot.store.store import Store
 from bot.store.tables import Base

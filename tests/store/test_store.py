@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import SessionError, StoreError
-from bot.store.store import Store
+from bot.errors import ConflictError, SessionError
+from bot.store.store import NewHandoff, SessionTurn, Store
 from tests.conftest import queued_handoff
 from tests.pg import fresh_database
 
@@ -40,12 +40,14 @@ def test_session_turns_append_events_and_bump_version(store: Store) -> None:
     loaded = store.load_session("s1")
     assert loaded is not None and loaded.version == 1 and loaded.state == {"step": "a"}
     v = store.save_turn(
-        "s1",
-        1,
-        {"step": "b"},
-        "active",
-        T0 + timedelta(minutes=1),
-        [("answer", {"text": "yes"}), ("bot", {"text": "next"})],
+        SessionTurn(
+            "s1",
+            1,
+            {"step": "b"},
+            "active",
+            T0 + timedelta(minutes=1),
+            [("answer", {"text": "yes"}), ("bot", {"text": "next"})],
+        )
     )
     assert v == 2
     assert [e.seq for e in store.events("s1")] == [1, 2, 3]
@@ -55,39 +57,68 @@ def test_session_turns_append_events_and_bump_version(store: Store) -> None:
 
 def test_stale_version_is_refused_and_nothing_half_written(store: Store) -> None:
     store.create_session("s1", "site", "h", {"step": "a"}, "active", T0)
-    store.save_turn("s1", 1, {"step": "b"}, "active", T0, [("answer", {})])
+    store.save_turn(SessionTurn("s1", 1, {"step": "b"}, "active", T0, [("answer", {})]))
+    handoff = NewHandoff(
+        "h-late",
+        "site",
+        "P1",
+        "hardware",
+        {"id": "h-late"},
+        "# h",
+        [("S1", T0.date(), T0.date())],
+        ["jsonl", "webhook"],
+    )
     with pytest.raises(SessionError) as err:
-        store.save_turn("s1", 1, {"step": "c"}, "active", T0, [("answer", {})])
+        store.save_turn(
+            SessionTurn("s1", 1, {"step": "c"}, "handed_off", T0, [("answer", {})], handoff)
+        )
     assert err.value.code == "session_conflict"
     assert store.load_session("s1").state == {"step": "b"}  # type: ignore[union-attr]
     assert len(store.events("s1")) == 1
+    # the losing turn's handoff, part return and outbox entries were never written
+    assert store.handoffs() == [] and store.returns(T0.date()) == []
+    assert store.due_deliveries(T0) == []
+
+
+def test_a_turn_with_a_handoff_writes_it_with_its_returns_and_outbox_entries(
+    store: Store,
+) -> None:
+    store.create_session("s2", "acme-boston", "h", {"step": "a"}, "active", T0)
+    handoff = NewHandoff(
+        "h2", "acme-boston", "P1", "hardware", {"id": "h2"}, "# h2",
+        [("CX9-0001", date(2026, 11, 24), date(2026, 12, 3))], ["jsonl", "webhook"],
+    )  # fmt: skip
+    store.save_turn(SessionTurn("s2", 1, {"step": "b"}, "handed_off", T0, [("bot", {})], handoff))
+    [stored] = store.handoffs()
+    assert (stored.id, stored.session_id, stored.status) == ("h2", "s2", "open")
+    assert [r.serial for r in store.returns(date(2026, 11, 30))] == ["CX9-0001"]
+    assert sorted(sink for _, sink, _, _ in store.due_deliveries(T0)) == ["jsonl", "webhook"]
 
 
 def test_unknown_session(store: Store) -> None:
     assert store.load_session("nope") is None
     with pytest.raises(SessionError):
-        store.save_turn("nope", 1, {}, "active", T0, [])
+        store.save_turn(SessionTurn("nope", 1, {}, "active", T0, []))
 
 
 def test_handoff_queue_moves_and_returns(store: Store) -> None:
     store.add_handoff(
-        "h1",
-        session_id=None,
-        site_id="acme-boston",
-        priority="P1",
-        category="hardware",
-        record={"id": "h1"},
-        markdown="# h1",
-        at=T0,
-        returns=[("CX9-0001", date(2026, 11, 24), date(2026, 12, 3))],
-        deliveries=["jsonl"],
-    )
+        NewHandoff(
+            "h1", "acme-boston", "P1", "hardware", {"id": "h1"}, "# h1",
+            [("CX9-0001", date(2026, 11, 24), date(2026, 12, 3))], ["jsonl"],
+        ),
+        T0,
+    )  # fmt: skip
     assert [h.id for h in store.handoffs(status="open")] == ["h1"]
-    with pytest.raises(StoreError, match="cannot resolve"):
-        store.move_handoff("h1", "resolve", T0)
-    claimed = store.move_handoff("h1", "claim", T0, by="eng-7")
+    with pytest.raises(ConflictError, match="h1 is open"):
+        store.update_handoff("h1", allowed={"claimed"}, status="resolved", at=T0)
+    claimed = store.update_handoff(
+        "h1", allowed={"open"}, status="claimed", at=T0, changes={"claimed_by": "eng-7"}
+    )
     assert claimed.status == "claimed" and claimed.claimed_by == "eng-7"
-    done = store.move_handoff("h1", "resolve", T0, note="PSU replaced")
+    done = store.update_handoff(
+        "h1", allowed={"claimed"}, status="resolved", at=T0, changes={"resolution": "PSU replaced"}
+    )
     assert done.status == "resolved" and done.resolution == "PSU replaced"
     assert [r.serial for r in store.returns(date(2026, 12, 1))] == ["CX9-0001"]
     assert store.returns(date(2026, 12, 1), overdue_only=True) == []
@@ -156,7 +187,9 @@ def test_two_workers_writing_at_once_wait_for_each_other(tmp_path: Path) -> None
                 current = store.load_session(f"s{n}")
                 assert current is not None
                 store.save_turn(
-                    f"s{n}", current.version, {"n": turn + 1}, "active", T0, [("user", {})]
+                    SessionTurn(
+                        f"s{n}", current.version, {"n": turn + 1}, "active", T0, [("user", {})]
+                    )
                 )
         except Exception as exc:
             problems.append(exc)
@@ -176,19 +209,18 @@ def test_two_workers_writing_at_once_wait_for_each_other(tmp_path: Path) -> None
 def test_a_hand_back_moves_the_handoff_and_resumes_the_chat_together_or_not_at_all(
     store: Store,
 ) -> None:
-    from bot.store.store import SessionTurn
-
     store.create_session("s9", "site", "h", {"phase": "handed_off"}, "handed_off", T0)
     queued_handoff(store, "h9", T0, [], session_id="s9")
-    store.move_handoff("h9", "claim", T0, by="engineer-1")
+    store.update_handoff("h9", allowed={"open"}, status="claimed", at=T0)
     resumed = {"phase": "flow"}
     stale = SessionTurn("s9", 0, resumed, "active", T0, [("engineer_hand_back", {"step": "a"})])
+    back = {"allowed": {"open", "claimed"}, "status": "handed_back", "at": T0}
     with pytest.raises(SessionError):
-        store.move_handoff("h9", "hand_back", T0, step="a", session_turn=stale)
+        store.update_handoff("h9", **back, changes={"handed_back_to": "a"}, session_turn=stale)  # type: ignore[arg-type]
     assert store.handoff("h9").status == "claimed"  # type: ignore[union-attr]
     assert store.load_session("s9").state == {"phase": "handed_off"}  # type: ignore[union-attr]
     fresh = SessionTurn("s9", 1, resumed, "active", T0, [("engineer_hand_back", {"step": "a"})])
-    moved = store.move_handoff("h9", "hand_back", T0, step="a", session_turn=fresh)
+    moved = store.update_handoff("h9", **back, changes={"handed_back_to": "a"}, session_turn=fresh)  # type: ignore[arg-type]
     assert moved.status == "handed_back"
     session = store.load_session("s9")
     assert session is not None and session.state == resumed and session.status == "active"

@@ -12,7 +12,7 @@ import pytest
 import ui.console.runtime as console_runtime
 from bot.config import load_settings
 from bot.kb.embedder import FakeEmbedder
-from bot.runtime import Runtime, build_runtime
+from bot.service.runtime import Runtime, build_runtime
 from tests.ui.environment import Seeded, build_index, console_env, seed_store
 
 FAKE_DIMENSION = 64

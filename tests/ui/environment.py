@@ -1,10 +1,10 @@
 """A small console environment built through the real code paths, for AppTest and the browser.
 
 ``build_index`` ingests documents with ``ingest.pipeline.Ingestor`` (the bundled knowledge base, or
-part of it, plus a folder with a hostile document and an unreadable file). ``seed_store`` opens two
-handoffs: one through the assistant's conversation (talk to a person), and one for a hardware fault
-decided 20 days ago (``open_handoff``, linked to its chat session), whose replacement part is now
-overdue. ``console_env`` is the ``ASSIST_*`` environment the console reads its settings from.
+part of it, plus a folder with a hostile document and an unreadable file). ``seed_store`` opens
+three handoffs: one through the assistant's conversation (talk to a person), and two for hardware
+faults (decided 20 days ago and today, each saved with its chat session as one turn), the older
+one's replacement part now overdue. ``console_env`` is the ``ASSIST_*`` environment the console reads its settings from.
 """
 
 from __future__ import annotations
@@ -15,12 +15,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings
+from bot.dialogue.contact import ContactDetails
 from bot.dialogue.state import DialogueState, Outcome
-from bot.escalation.handover import open_handoff
 from bot.kb.embedder import Embedder
 from bot.kb.schema import IndexLayout
 from bot.kb.service import open_vector_store
-from bot.runtime import Runtime
+from bot.service.escalating import CaseFacts, open_handoff
+from bot.service.outcome import TurnOutcome, UserChoice, UserText
+from bot.service.runtime import Runtime
+from bot.service.state import WaitingForEngineer
 from ingest.pipeline import Ingestor
 
 REPO = Path(__file__).resolve().parents[2]
@@ -76,19 +79,26 @@ def build_index(
     Ingestor(IndexLayout(index_dir), embedder, store).run([docs, extra])
 
 
+HOSTILE_OPENING = (
+    "the screen shows <img src=x onerror=alert(1)> [link](javascript:x) and www.evil.example"
+)
+
+
 def seed_store(runtime: Runtime) -> Seeded:
-    """Open the two handoffs described in the module docstring."""
+    """Open the handoffs described in the module docstring."""
     assistant = runtime.assistant
     chat = assistant.start(DEMO_CODE)
-    for turn in (
-        {"choice": "person"},
-        {"text_in": "Dana <img src=x onerror=alert(1)>"},
-        {"text_in": "+1 617 555 0100"},
-        {"choice": "yes"},
-        {"choice": "yes"},
+    for event in (
+        UserText(HOSTILE_OPENING),
+        UserChoice("person"),
+        UserText("Dana"),
+        UserText("+1 617 555 0100"),
+        UserChoice("yes"),
+        UserChoice("yes"),
     ):
-        result = assistant.reply(chat.session_id, **turn)
-    chat_handoff = result.state["handoff_id"]
+        outcome = assistant.reply(chat.session_id, event)
+    chat_handoff = outcome.state.handoff_id
+    assert chat_handoff is not None, [m.text for m in outcome.messages]
 
     overdue = _hardware_handoff(runtime, "CX9-9001", "the codec has no power, no lights at all", 20)
     due = _hardware_handoff(runtime, "VX20-9101", "the camera is dead, no light on the front", 0)
@@ -96,17 +106,17 @@ def seed_store(runtime: Runtime) -> Seeded:
 
 
 def _hardware_handoff(runtime: Runtime, serial: str, issue: str, days_ago: int) -> tuple[str, str]:
-    """A chat about ``issue`` ``days_ago`` days ago that ended in a hardware fault: the handoff
-    (with its part return) is opened by ``open_handoff`` and linked to the chat session."""
+    """A chat about ``issue`` ``days_ago`` days ago whose power check isolated a hardware fault:
+    the decision, the record and its part return are saved with the chat's turn."""
     past = datetime.now(UTC) - timedelta(days=days_ago)
     assistant, clock = runtime.assistant, runtime.assistant.clock
     assistant.clock = lambda: past
     try:
         session = assistant.start(DEMO_CODE)
-        assistant.reply(session.session_id, text_in=issue)
+        assistant.reply(session.session_id, UserText(issue))
     finally:
         assistant.clock = clock
-    dialogue = DialogueState(
+    diagnosis = DialogueState(
         flow_id="power",
         step_id="fault_psu",
         status="fault",
@@ -114,23 +124,28 @@ def _hardware_handoff(runtime: Runtime, serial: str, issue: str, days_ago: int) 
             step_id="fault_psu",
             outcome="fault",
             category="hardware",
+            component="power supply",
             summary="The device has no power with a known-good outlet and cable.",
         ),
         started_at=past,
         updated_at=past,
     )
-    record = open_handoff(
-        accounts=runtime.accounts,
-        store=runtime.store,
+    facts = CaseFacts(
         site_id="demo-boston",
         serial=serial,
-        session_id=session.session_id,
         issue=issue,
-        dialogue=dialogue,
-        rep={"name": "Sam Rivera", "phone": "+1 617 555 0100", "on_site": True, "available": True},
-        kb_sources=[],
-        latest_versions={},
-        sinks=[],
-        now=past,
+        diagnosis=diagnosis,
+        contact=ContactDetails("Sam Rivera", "+16175550100", True, True),
+        kb_sources=(),
     )
-    return record.id, session.session_id
+    handoff = open_handoff(runtime.accounts, facts, past, latest_versions={}, sinks=())
+    opened = assistant.open_by_id(session.session_id)
+    state = opened.state.model_copy(
+        update={
+            "phase": WaitingForEngineer(handoff_id=handoff.record.id),
+            "diagnosis": diagnosis,
+            "asset_serial": serial,
+        }
+    )
+    assistant.save(TurnOutcome(opened.id, opened.version, past, state, (), (), handoff))
+    return handoff.record.id, session.session_id

@@ -17,7 +17,7 @@ import pytest
 
 from bot.config import load_settings
 from bot.kb.embedder import SentenceTransformerEmbedder
-from bot.runtime import build_runtime
+from bot.service.runtime import build_runtime
 from tests.kb.chroma_server import free_port
 from tests.ui.environment import REPO, Seeded, build_index, console_env, seed_store
 

@@ -49,22 +49,24 @@ def test_answer_and_quote_markdown_keep_their_structure() -> None:
 
 
 def test_moves_are_refused_with_a_reason_then_applied(console: Console) -> None:
-    store, hid = console.other.store, console.seeded.hardware_handoff
-    refused = services.move_handoff(store, hid, "claim", NOW, by="  ")
+    desk, hid = console.other.engineers, console.seeded.hardware_handoff
+    refused = services.move_handoff(desk, hid, "claim", by="  ")
     assert not refused.ok and "name" in refused.message
-    assert not services.move_handoff(store, hid, "resolve", NOW, note="done").ok  # not claimed
-    claimed = services.move_handoff(store, hid, "claim", NOW, by="Alex")
+    not_claimed = services.move_handoff(desk, hid, "resolve", by="Alex", note="done")
+    assert not not_claimed.ok and "is open" in not_claimed.message
+    claimed = services.move_handoff(desk, hid, "claim", by="Alex")
     assert claimed.ok and claimed.handoff and claimed.handoff.status == "claimed"
     assert not services.allowed(claimed.handoff, "claim")
     assert services.allowed(claimed.handoff, "resolve")
-    assert not services.move_handoff(store, hid, "resolve", NOW, note=" ").ok
-    assert not services.move_handoff(store, hid, "hand_back", NOW).ok
-    assert services.move_handoff(store, hid, "hand_back", NOW, step="symptom").ok
+    no_note = services.move_handoff(desk, hid, "resolve", by="Alex", note=" ")
+    assert not no_note.ok and "note" in no_note.message
+    back = services.move_handoff(desk, hid, "hand_back", by="Alex", step="symptom")
+    assert back.ok and back.handoff and back.handoff.handed_back_to == "symptom"
 
 
 def test_queue_rows_dates_and_transcript(console: Console) -> None:
-    store = console.other.store
-    rows = services.handoff_rows(store.handoffs())
+    desk = console.other.engineers
+    rows = services.handoff_rows(desk.queue())
     assert [r["priority"] for r in rows] == sorted(r["priority"] for r in rows)
     seeded = console.seeded
     assert {r["id"] for r in rows} == {
@@ -72,21 +74,21 @@ def test_queue_rows_dates_and_transcript(console: Console) -> None:
         seeded.hardware_handoff,
         seeded.due_handoff,
     }
-    assert [r["id"] for r in services.handoff_rows(store.handoffs(), "P2")] == [seeded.chat_handoff]
-    hardware = store.handoff(console.seeded.hardware_handoff)
+    assert [r["id"] for r in services.handoff_rows(desk.queue(), "P2")] == [seeded.chat_handoff]
+    hardware = desk.handoff(console.seeded.hardware_handoff)
     assert hardware is not None
     whats = [d["what"] for d in services.handoff_dates(hardware)]
     assert whats[:2] == ["opened", "last change (open)"]
     assert "ship replacement: dispatch" in whats and "ship replacement: return due" in whats
-    lines = services.transcript(store, hardware)
+    lines = desk.transcript(hardware)
     assert [line.who for line in lines[:2]] == ["assistant", "user"]
     assert "Talk to a person" in lines[0].choices
-    chat = store.handoff(console.seeded.chat_handoff)
+    chat = desk.handoff(console.seeded.chat_handoff)
     assert chat is not None and services.handoff_label(chat).startswith("P")
 
 
 def test_part_rows_say_how_late_each_return_is(console: Console) -> None:
-    store, accounts = console.other.store, console.other.accounts
+    store, accounts = console.other.engineers, console.other.accounts
     row, due = services.part_rows(store, accounts, date.today())
     assert row["overdue"] and row["state"].startswith("overdue by")
     assert row["site"] == "ProTelecom Demo Lab"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from bot.config import load_settings
-from bot.runtime import Runtime, build_runtime
+from bot.service.runtime import Runtime, build_runtime
 
 
 @st.cache_resource(show_spinner="Loading the model and opening the knowledge base…")

@@ -1,34 +1,28 @@
-"""What the console's work pages show and do, as plain Python over the runtime's services.
+"""What the console's work pages show and do, as plain Python over the service layer.
 
-Release-notes search, the handoff queue (rows, dates, transcript, moves) and part returns. No
-Streamlit here: each function takes the collaborators it needs and returns plain data, so the
-pages stay thin and this module is unit-tested without a browser.
+Release-notes search (the knowledge base), the handoff queue (rows, dates, transcript, moves) and
+part returns (the engineers' desk, never the store). No Streamlit here: each function takes the
+collaborators it needs and returns plain data, so the pages stay thin and this module is
+unit-tested without a browser.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from bot.assistant import Assistant
 from bot.errors import AssistError
 from bot.escalation.accounts import Accounts
 from bot.kb.answer import Answer
 from bot.kb.retriever import Filters
 from bot.kb.schema import DOC_TYPES, Passage
 from bot.kb.service import KnowledgeBase
-from bot.store.store import Store, StoredHandoff
+from bot.service.engineers import PRIORITIES, STATUSES, EngineerDesk, Handoff, Move
 from ui.console.markdown import query_terms
 
-STATUSES = ("open", "claimed", "resolved", "handed_back")
-PRIORITIES = ("P1", "P2", "P3")
-MOVES: dict[str, frozenset[str]] = {  # mirrors Store.move_handoff: which status allows which move
-    "claim": frozenset({"open"}),
-    "resolve": frozenset({"claimed"}),
-    "hand_back": frozenset({"open", "claimed"}),
-}
+__all__ = ["PRIORITIES", "STATUSES"]
 _DATE_FIELDS = ("dispatch_date", "delivery_date", "return_due_date", "onsite_date")
 
 
@@ -91,16 +85,15 @@ def cited_as(answer: Answer, passage: Passage) -> list[int]:
     """The citation numbers of the answer that point at this passage."""
     c = passage.chunk
     return [
-        cit.number
+        cit.n or 0
         for cit in answer.citations
-        if (cit.source, cit.section, cit.version) == (c.source, c.section, c.version or None)
+        if (cit.source, cit.section, cit.version)
+        == (c.source, c.section or None, c.version or None)
     ]
 
 
 # --- handoff queue ------------------------------------------------------------------------------
-def handoff_rows(
-    handoffs: Sequence[StoredHandoff], priority: str | None = None
-) -> list[dict[str, Any]]:
+def handoff_rows(handoffs: Sequence[Handoff], priority: str | None = None) -> list[dict[str, Any]]:
     """One table row per handoff (optionally of one priority), in the store's order (P1 first)."""
     rows = []
     for h in handoffs:
@@ -124,12 +117,12 @@ def handoff_rows(
     return rows
 
 
-def handoff_label(h: StoredHandoff) -> str:
+def handoff_label(h: Handoff) -> str:
     site = h.record.get("environment", {}).get("site_name") or h.site_id
     return f"{h.priority} · {h.id} · {h.status} · {site}"
 
 
-def handoff_dates(h: StoredHandoff) -> list[dict[str, str]]:
+def handoff_dates(h: Handoff) -> list[dict[str, str]]:
     """Every date of a handoff: opened, last change, the callback and each action's dates."""
     rows = [
         {"what": "opened", "when": h.created_at.strftime("%Y-%m-%d %H:%M UTC")},
@@ -147,107 +140,50 @@ def handoff_dates(h: StoredHandoff) -> list[dict[str, str]]:
     return rows
 
 
-@dataclass(frozen=True)
-class TranscriptLine:
-    """One chat message as the engineer reads it: who, when, plain text and offered choices."""
-
-    who: str  # "user" or "assistant"
-    at: datetime
-    text: str
-    choices: list[str] = field(default_factory=list)
-
-
-def transcript(store: Store, h: StoredHandoff) -> list[TranscriptLine]:
-    """The chat that led to the handoff; empty when the handoff names no session."""
-    if not h.session_id:
-        return []
-    lines = []
-    for event in store.events(h.session_id):
-        payload = event.payload
-        if event.kind == "user":
-            said = payload.get("text")
-            text = said if said is not None else f"(chose: {payload.get('choice')})"
-            lines.append(TranscriptLine("user", event.at, str(text)))
-        elif event.kind == "bot":
-            choices = [str(c.get("label", c.get("id"))) for c in payload.get("choices") or ()]
-            lines.append(
-                TranscriptLine("assistant", event.at, str(payload.get("text", "")), choices)
-            )
-    return lines
-
-
-def resume_steps(store: Store, flows: dict[str, Any], h: StoredHandoff) -> list[str]:
-    """Steps a handoff can be handed back at: its flow's steps when known, else those it took."""
-    session = store.load_session(h.session_id) if h.session_id else None
-    flow_id = ((session.state.get("dialogue") or {}).get("flow_id")) if session else None
-    if flow_id in flows:
-        return [step.id for step in flows[flow_id].steps]
-    taken = [str(d.get("step_id")) for d in h.record.get("diagnostics") or () if d.get("step_id")]
-    return list(dict.fromkeys(taken))
-
-
-def allowed(h: StoredHandoff, move: str) -> bool:
-    return h.status in MOVES[move]
+def allowed(h: Handoff, move: str) -> bool:
+    return EngineerDesk.allowed(h, move)
 
 
 @dataclass(frozen=True)
 class MoveResult:
     ok: bool
     message: str
-    handoff: StoredHandoff | None = None
+    handoff: Handoff | None = None
 
 
 def move_handoff(
-    store: Store,
+    desk: EngineerDesk,
     handoff_id: str,
     move: str,
-    now: datetime,
     *,
     by: str | None = None,
     note: str | None = None,
     step: str | None = None,
-    assistant: Assistant | None = None,
 ) -> MoveResult:
-    """Claim, resolve (with a note) or hand back (at a step); a refused move says why. With the
-    ``assistant``, a hand back also resumes the chat at that step, in the same transaction."""
-    by, note, step = (by or "").strip(), (note or "").strip(), (step or "").strip()
-    if move == "claim" and not by:
-        return MoveResult(False, "Type your name in the sidebar before claiming.")
-    if move == "resolve" and not note:
-        return MoveResult(False, "Write a resolution note before resolving.")
-    if move == "hand_back" and not step:
-        return MoveResult(False, "Choose the step the assistant should resume at.")
+    """Claim, resolve (with a note) or hand back (at a step, or to the open question); a refused
+    move says why. A hand back also resumes the site user's chat, in the same transaction."""
+    by = (by or "").strip()
+    if not by:
+        return MoveResult(False, "Type your name in the sidebar first: every move is signed.")
     try:
-        current = store.handoff(handoff_id)
-        turn = None
-        if move == "hand_back" and assistant and current and current.session_id:
-            turn = assistant.hand_back_turn(current.session_id, step, note or None)
-        moved = store.move_handoff(
-            handoff_id,
-            move,
-            now,
-            by=by or None,
-            note=note or None,
-            step=step or None,
-            session_turn=turn,
-        )
+        moved = desk.move(handoff_id, move, engineer=by, note=note, step=step)
     except AssistError as exc:
-        return MoveResult(False, str(exc))
+        return MoveResult(False, str(exc)[:1].upper() + str(exc)[1:] + ".")
     done = {
-        "claim": f"claimed by {by}",
-        "resolve": "resolved",
-        "hand_back": f"handed back at {step}",
+        Move.CLAIM: f"claimed by {by}",
+        Move.RESOLVE: "resolved",
+        Move.HAND_BACK: f"handed back at {step}" if step else "handed back to the open question",
     }
-    return MoveResult(True, f"{handoff_id} {done[move]}.", moved)
+    return MoveResult(True, f"{handoff_id} {done[Move(move)]}.", moved)
 
 
 # --- part returns -------------------------------------------------------------------------------
 def part_rows(
-    store: Store, accounts: Accounts, today: date, overdue_only: bool = False
+    desk: EngineerDesk, accounts: Accounts, today: date, overdue_only: bool = False
 ) -> list[dict[str, Any]]:
     """Defective parts not yet back, earliest due first, each with how late or how soon it is."""
     rows = []
-    for r in store.returns(today, overdue_only):
+    for r in desk.returns(today, overdue_only):
         site = accounts.site(r.site_id)
         days = (r.return_due_date - today).days
         state = (

@@ -1,10 +1,8 @@
 """The handoff queue: filter, read a record with its transcript and dates, claim, resolve or hand
-back. Moves go through ``services.move_handoff`` (the store's state machine), run as button
-callbacks so the page renders the new status on the same rerun."""
+back. Moves go through ``services.move_handoff`` (the engineers' service and its table of moves),
+run as button callbacks so the page renders the new status on the same rerun."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 import streamlit as st
 
@@ -13,20 +11,18 @@ from ui.console.markdown import demote_headings, escape, escape_lines
 from ui.console.runtime import get_runtime
 
 runtime = get_runtime()
-store = runtime.store
+desk = runtime.engineers
 sites = {site.id: site.name for site in runtime.accounts.sites}
 
 
 def move(handoff_id: str, kind: str) -> None:
     result = services.move_handoff(
-        store,
+        desk,
         handoff_id,
         kind,
-        datetime.now(UTC),
         by=st.session_state.get("engineer"),
         note=st.session_state.get("resolve_note"),
         step=st.session_state.get("resume_step"),
-        assistant=runtime.assistant,
     )
     st.session_state["handoff_flash"] = (result.ok, result.message)
     if result.ok and kind == "resolve":
@@ -58,7 +54,7 @@ if flash := st.session_state.pop("handoff_flash", None):
     ok, message = flash
     (st.success if ok else st.error)(escape(message))
 
-handoffs = store.handoffs(status or None, site_id or None)
+handoffs = desk.queue(status or None, site_id or None)
 rows = services.handoff_rows(handoffs, priority or None)
 if not rows:
     st.info("No handoffs match these filters.")
@@ -86,7 +82,7 @@ chosen = st.selectbox(
     key="handoff",
     format_func=lambda i: services.handoff_label(by_id[i]),
 )
-handoff = store.handoff(chosen)
+handoff = desk.handoff(chosen)
 if handoff is None:
     st.stop()
 
@@ -97,7 +93,7 @@ with record_col:
         # rendered by the record's own renderer, which escapes every user-typed string
         st.markdown(demote_headings(handoff.markdown))
     with transcript_tab:
-        lines = services.transcript(store, handoff)
+        lines = desk.transcript(handoff)
         if not lines:
             st.info("No transcript: this handoff is not linked to a chat session.")
         for line in lines:
@@ -140,11 +136,11 @@ with side_col:
     )
     st.selectbox(
         "Resume at step",
-        services.resume_steps(store, runtime.flows, handoff),
+        desk.resume_steps(handoff),
         key="resume_step",
         index=None,
         accept_new_options=True,
-        placeholder="Choose or type a flow step",
+        placeholder="The open question, or choose a flow step",
     )
     st.button(
         "Hand back to the assistant",

@@ -18,9 +18,9 @@ st.caption(
     "America) or 10 (elsewhere)."
 )
 overdue_only = st.toggle("Overdue only", key="overdue_only")
-rows = services.part_rows(runtime.store, runtime.accounts, today, overdue_only)
+rows = services.part_rows(runtime.engineers, runtime.accounts, today, overdue_only)
 everything = (
-    rows if not overdue_only else services.part_rows(runtime.store, runtime.accounts, today)
+    rows if not overdue_only else services.part_rows(runtime.engineers, runtime.accounts, today)
 )
 due_col, overdue_col, _ = st.columns([1, 1, 3])
 due_col.metric("Awaiting return", len(everything))

@@ -72,7 +72,7 @@ if answer.citations:
     st.subheader("Citations")
     for cit in answer.citations:
         where = " · ".join(escape(p) for p in (cit.title, cit.version or "", cit.section) if p)
-        st.markdown(f"**\\[{cit.number}\\]** {where}  \n:gray[{escape(cit.source)}]")
+        st.markdown(f"**\\[{cit.n}\\]** {where}  \n:gray[{escape(cit.source)}]")
         if cit.quote:
             st.markdown(quote(cit.quote, outcome.terms))
 

@@ -1,5 +1,8 @@
-"""The ``assist`` command. Importing this module loads no model and no index: commands import what
-they need when they run, so ``assist --version`` stays light."""
+"""The ``assist`` command, one module per command group (``kb``: ingest, ask, eval retrieval;
+``evals``: route and the other evals; ``flows``; ``escalation``: escalation and accounts; ``db``;
+``serve``: serve and cluster; ``chat``). Importing this package loads no model and no index:
+commands import what they need when they run, so ``assist --version`` stays light. Nothing
+below the CLI imports it."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bot.kb.commands import ask_command, eval_retrieval_command, ingest_command
+from bot.cli.kb import ask_command, eval_retrieval_command, ingest_command
 
 
 def _version(value: bool) -> None:
@@ -38,8 +41,8 @@ def build_app() -> typer.Typer:
     app.command("ask")(ask_command)
     eval_app = typer.Typer(help="Evaluations (see docs/evaluation.md).", no_args_is_help=True)
     eval_app.command("retrieval")(eval_retrieval_command)
-    from bot.dialogue.commands import flows_app
-    from bot.eval_cli import eval_all_cmd, eval_dialogue_cmd, eval_router_cmd, route_cmd
+    from bot.cli.evals import eval_all_cmd, eval_dialogue_cmd, eval_router_cmd, route_cmd
+    from bot.cli.flows import flows_app
 
     eval_app.command("router")(eval_router_cmd)
     eval_app.command("dialogue")(eval_dialogue_cmd)
@@ -47,19 +50,19 @@ def build_app() -> typer.Typer:
     app.add_typer(eval_app, name="eval")
     app.add_typer(flows_app, name="flows")
     app.command("route")(route_cmd)
-    from bot.api.commands import cluster_command, serve_command
-    from bot.escalation.commands import accounts_app, escalation_app
+    from bot.cli.escalation import accounts_app, escalation_app
+    from bot.cli.serve import cluster_command, serve_command
 
     app.add_typer(escalation_app, name="escalation")
     app.add_typer(accounts_app, name="accounts")
-    from bot.store.commands import db_app, import_accounts_command
+    from bot.cli.db import db_app, import_accounts_command
 
     accounts_app.command("import")(import_accounts_command)
     app.add_typer(db_app, name="db")
 
     app.command("serve")(serve_command)
     app.command("cluster")(cluster_command)
-    from bot.chat_cli import chat_command
+    from bot.cli.chat import chat_command
 
     app.command("chat")(chat_command)
     return app

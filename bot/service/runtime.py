@@ -1,4 +1,4 @@
-"""Building the assistant from settings: the one place that opens the stores and loads the model.
+"""Building the service from settings: the one place that opens the stores and loads the model.
 
 Entry points (API, CLI chat, console) call ``build_runtime`` once per process and pass the result
 down; nothing here runs at import.
@@ -10,7 +10,6 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.assistant import Assistant
 from bot.config import Settings
 from bot.dialogue.loader import load_flows
 from bot.dialogue.router import Router
@@ -18,9 +17,12 @@ from bot.dialogue.schema import Flow
 from bot.errors import AssistError, ConfigError
 from bot.escalation.accounts import Accounts, load_accounts
 from bot.escalation.releases import load_releases
-from bot.escalation.sinks import JsonlSink, Sink
-from bot.kb.embedder import Embedder
+from bot.kb.embedder import Embedder, QueryCache
 from bot.kb.service import KnowledgeBase, make_embedder
+from bot.service.assistant import Assistant
+from bot.service.conversation import Conversation
+from bot.service.engineers import EngineerDesk
+from bot.service.notify import JsonlSink, Sink
 from bot.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,10 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Runtime:
+    """What a process serves with: the settings, the model, the knowledge base, the accounts,
+    the flows, the store, the sinks, and the two services (site users' conversations and the
+    engineers' desk)."""
+
     settings: Settings
     embedder: Embedder
     kb: KnowledgeBase | None
@@ -37,6 +43,7 @@ class Runtime:
     store: Store
     sinks: dict[str, Sink]
     assistant: Assistant
+    engineers: EngineerDesk
     kb_problem: str | None = None
 
 
@@ -64,11 +71,9 @@ def load_runtime_accounts(settings: Settings, store: Store) -> Accounts:
 
 
 def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runtime:
-    """Open everything the assistant needs; a missing index degrades to flows-only, not a crash."""
-    embedder = embedder or make_embedder(settings)
-    warm = getattr(embedder, "warm_up", None)
-    if warm:
-        warm()
+    """Open everything the service needs; a missing index degrades to flows-only, not a crash."""
+    embedder = QueryCache(embedder or make_embedder(settings))
+    embedder.warm_up()
     store = Store.from_url(settings.db_url)
     store.create_schema()  # first: a database still starting fails here, before the index loads
     kb: KnowledgeBase | None = None
@@ -82,19 +87,24 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
     flows = load_bundled_flows(settings.paths.flows_dir)
     router = Router(flows, embedder)
     router.warm_up()
-    releases = settings.paths.accounts_dir.parent / "releases.yaml"
+    releases = settings.paths.releases_file
     latest = load_releases(releases).latest_versions() if releases.is_file() else {}
     sinks: dict[str, Sink] = {"jsonl": JsonlSink(settings.paths.data_dir / "handoffs.jsonl")}
-    assistant = Assistant(
+    conversation = Conversation(
         accounts=accounts,
         flows=flows,
         router=router,
         kb=kb,
-        store=store,
         latest_versions=latest,
-        sinks=list(sinks),
+        sinks=tuple(sinks),
+    )
+    assistant = Assistant(
+        conversation=conversation,
+        accounts=accounts,
+        store=store,
         max_message_chars=settings.server.max_message_chars,
     )
+    engineers = EngineerDesk(store=store, assistant=assistant, accounts=accounts, flows=flows)
     return Runtime(
-        settings, embedder, kb, accounts, flows, router, store, sinks, assistant, problem
+        settings, embedder, kb, accounts, flows, router, store, sinks, assistant, engineers, problem
     )

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli_support import StageProgress, expected_errors, settings_of
+from bot.cli.support import StageProgress, expected_errors, settings_of
 
 
 def _index_root(ctx: typer.Context, index: Path | None) -> Path:
@@ -90,7 +90,7 @@ def ask_command(
     typer.echo(answer.text)
     for c in answer.citations:
         version_text = f" {c.version}" if c.version else ""
-        typer.echo(f"  [{c.number}] {c.title}{version_text} — {c.section} ({c.source})")
+        typer.echo(f"  [{c.n}] {c.title}{version_text} — {c.section} ({c.source})")
 
 
 def eval_retrieval_command(

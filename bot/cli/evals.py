@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli_support import expected_errors, settings_of
+from bot.cli.support import expected_errors, settings_of
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def _router(settings: Settings) -> Router:
     from bot.dialogue.router import Router
     from bot.kb.service import make_embedder
-    from bot.runtime import load_bundled_flows
+    from bot.service.runtime import load_bundled_flows
 
     router = Router(load_bundled_flows(settings.paths.flows_dir), make_embedder(settings))
     router.warm_up()
@@ -32,7 +32,7 @@ def route_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Where the router sends TEXT: a flow, a knowledge question, a clarifying choice, or nothing."""
-    from bot.dialogue.commands import route_command
+    from bot.cli.flows import route_command
 
     with expected_errors():
         router = _router(settings_of(ctx))
@@ -47,7 +47,7 @@ def eval_router_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Router top-1 accuracy on a dataset."""
-    from bot.dialogue.commands import eval_router_command
+    from bot.cli.flows import eval_router_command
 
     with expected_errors():
         router = _router(settings_of(ctx))
@@ -62,8 +62,8 @@ def eval_dialogue_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Scripted conversations: pass rate and mean turns to an outcome (real router)."""
-    from bot.dialogue.commands import eval_dialogue_command
-    from bot.runtime import load_bundled_flows
+    from bot.cli.flows import eval_dialogue_command
+    from bot.service.runtime import load_bundled_flows
 
     settings = settings_of(ctx)
     with expected_errors():

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_support import settings_of
+from bot.cli.support import settings_of
 
 
 def serve_command(
@@ -59,7 +59,7 @@ def cluster_command(
     import subprocess
     from contextlib import nullcontext
 
-    from bot.cli_support import expected_errors
+    from bot.cli.support import expected_errors
     from bot.cluster import (
         DEFAULT_DATABASE_URL,
         assist_exe,

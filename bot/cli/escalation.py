@@ -8,15 +8,14 @@ on stderr and exit code 1, never a traceback.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.errors import AssistError, EscalationError
+from bot.cli.support import expected_errors
+from bot.errors import EscalationError
 from bot.escalation.decision import Category, Decision, RemoteResolution
 
 if TYPE_CHECKING:
@@ -27,16 +26,6 @@ DEFAULT_RELEASES = Path("knowledge/releases.yaml")
 
 escalation_app = typer.Typer(help="Contract-aware escalation decisions.", no_args_is_help=True)
 accounts_app = typer.Typer(help="Customer accounts, sites and contracts.", no_args_is_help=True)
-
-
-@contextmanager
-def _cli_errors() -> Iterator[None]:
-    """Turn an expected error into one line on stderr and exit code 1."""
-    try:
-        yield
-    except AssistError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
 
 
 def parse_site_time(text: str, calendar: BusinessCalendar, option: str) -> datetime:
@@ -94,7 +83,7 @@ def decide_command(
     from bot.escalation.entitlements import decide
     from bot.escalation.releases import load_releases
 
-    with _cli_errors():
+    with expected_errors():
         accounts = load_accounts(accounts_dir)
         found = accounts.site(site)
         if found is None:
@@ -157,7 +146,7 @@ def check_command(
     """Validate every *.yaml in the folder; print counts, or the first error with file and line."""
     from bot.escalation.accounts import load_accounts
 
-    with _cli_errors():
+    with expected_errors():
         counts = load_accounts(directory).summary()
     if as_json:
         typer.echo(json.dumps({"ok": True, **counts}))

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import pytest
 
-from bot.escalation.sinks import JsonlSink, WebhookSink, deliver_due, sign
+from bot.service.notify import JsonlSink, WebhookSink, deliver_due, sign
 from bot.store.store import Store
 from tests.conftest import queued_handoff
 

@@ -1,4 +1,4 @@
-"""CLI pieces for flows and the router, for bot/cli.py to mount.
+"""CLI pieces for flows and the router, mounted by ``bot.cli``.
 
 - ``flows_app``: ``assist flows check [DIR]`` and ``assist flows graph FLOW [--dir DIR]``.
 - ``route_command(router, text, as_json)``: ``assist route TEXT [--json]``.
@@ -12,9 +12,9 @@ stderr and exit code 1; the library raises, only this edge prints.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -87,19 +87,11 @@ def route_command(router: Router, text: str, as_json: bool) -> None:
     typer.echo(f"{route.kind}{': ' + target if target else ''}  [{best}]")
 
 
-def evaluate_router(router: Router, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Top-1 accuracy and per-item predictions (``predicted`` may be ``clarify`` or ``none``)."""
-    items = []
-    for row in rows:
-        predicted = router.route(str(row["text"])).predicted
-        items.append({"id": row["id"], "expected": row["expected"], "predicted": predicted})
-    correct = sum(1 for item in items if item["expected"] == item["predicted"])
-    return {"accuracy": round(correct / len(items), 4) if items else 0.0, "items": items}
-
-
 def eval_router_command(router: Router, dataset: Path, as_json: bool) -> None:
     """``assist eval router --dataset FILE``: print accuracy and items."""
     try:
+        from evals.routing import evaluate_router
+
         report = evaluate_router(router, read_jsonl(dataset, ("id", "text", "expected")))
     except AssistError as exc:
         raise fail(str(exc)) from exc

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_support import expected_errors, settings_of
+from bot.cli.support import expected_errors, settings_of
 
 db_app = typer.Typer(
     help="The database: sessions, events, handoffs, accounts.", no_args_is_help=True

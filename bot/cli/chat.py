@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli_support import expected_errors, settings_of
+from bot.cli.support import expected_errors, settings_of
 
 if TYPE_CHECKING:
     from bot.dialogue.state import Message
@@ -19,10 +19,8 @@ def _show(messages: Sequence[Message], choices_out: list[str]) -> None:
     for m in messages:
         typer.echo(f"assistant: {m.text}")
         for n, cite in enumerate(m.citations, start=1):
-            version = f" {cite.get('version')}" if cite.get("version") else ""
-            typer.echo(
-                f"    [{cite.get('n', n)}] {cite.get('title')}{version} ({cite.get('source')})"
-            )
+            version = f" {cite.version}" if cite.version else ""
+            typer.echo(f"    [{cite.n or n}] {cite.title}{version} ({cite.source})")
         for choice in m.choices:
             choices_out.append(choice.id)
             typer.echo(f"    {len(choices_out)}) {choice.label}")
@@ -33,7 +31,8 @@ def chat_command(
     site: Annotated[str, typer.Option(help="The site's access code (e.g. DEMO-1234).")],
 ) -> None:
     """Chat with the assistant in the terminal; type a number to pick a choice, 'quit' to leave."""
-    from bot.runtime import build_runtime
+    from bot.service.outcome import UserChoice, UserText
+    from bot.service.runtime import build_runtime
 
     settings = settings_of(ctx)
     with expected_errors():
@@ -41,7 +40,7 @@ def chat_command(
         started = runtime.assistant.start(site)
     choices: list[str] = []
     _show(started.messages, choices)
-    while started.state["status"] == "active":
+    while started.state.status == "active":
         try:
             line = input("you> ").strip()
         except EOFError:
@@ -50,10 +49,12 @@ def chat_command(
             break
         with expected_errors():
             if line.isdigit() and 1 <= int(line) <= len(choices):
-                turn = runtime.assistant.reply(started.session_id, choice=choices[int(line) - 1])
+                event: UserChoice | UserText = UserChoice(choices[int(line) - 1])
             else:
-                turn = runtime.assistant.reply(started.session_id, text_in=line)
+                event = UserText(line)
+            turn = runtime.assistant.reply(started.session_id, event)
         _show(turn.messages, choices)
-        if turn.state["status"] != "active":
-            typer.echo(f"(conversation {turn.state['status'].replace('_', ' ')})")
+        status = turn.public().status
+        if status != "active":
+            typer.echo(f"(conversation {status.replace('_', ' ')})")
             break

@@ -1,0 +1,150 @@
+"""A conversation's state: a frozen, typed value with a discriminated phase.
+
+Only the service reads or writes its inside; everything outside sees ``public()`` (the API's
+``state``: status, phase, flow and step, handoff). It round-trips through JSON, which is how the
+store keeps it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.dialogue.state import DialogueState
+from bot.kb.citation import Citation
+
+MAX_SOURCES = 20  # knowledge-base citations kept for the handoff record
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Idle(_Frozen):
+    """Waiting for the user to describe a problem or ask a question."""
+
+    kind: Literal["idle"] = "idle"
+
+
+class Clarifying(_Frozen):
+    """The router offered a choice between flows (``options``, flow ids)."""
+
+    kind: Literal["clarifying"] = "clarifying"
+    options: tuple[str, ...]
+
+
+class InFlow(_Frozen):
+    """Walking a fault-isolation flow."""
+
+    kind: Literal["in_flow"] = "in_flow"
+    dialogue: DialogueState
+
+
+class CollectingContact(_Frozen):
+    """Collecting the site representative (the built-in contact flow) before a handoff."""
+
+    kind: Literal["collecting_contact"] = "collecting_contact"
+    dialogue: DialogueState
+    reason: str
+
+
+class WaitingForEngineer(_Frozen):
+    """Handed off; no engineer has taken the case yet."""
+
+    kind: Literal["waiting_for_engineer"] = "waiting_for_engineer"
+    handoff_id: str
+
+
+class WithEngineer(_Frozen):
+    """An engineer has taken the case."""
+
+    kind: Literal["with_engineer"] = "with_engineer"
+    handoff_id: str
+    engineer: str
+
+
+class Resolved(_Frozen):
+    """The problem is solved (by a flow, or by the engineer of ``handoff_id``)."""
+
+    kind: Literal["resolved"] = "resolved"
+    handoff_id: str | None = None
+
+
+class Closed(_Frozen):
+    """Ended without a resolution (``reason`` says why)."""
+
+    kind: Literal["closed"] = "closed"
+    reason: str = ""
+
+
+Phase = Annotated[
+    Idle
+    | Clarifying
+    | InFlow
+    | CollectingContact
+    | WaitingForEngineer
+    | WithEngineer
+    | Resolved
+    | Closed,
+    Field(discriminator="kind"),
+]
+ENDED = (Resolved, Closed)
+_STATUS = {
+    "waiting_for_engineer": "handed_off",
+    "with_engineer": "handed_off",
+    "resolved": "resolved",
+    "closed": "closed",
+}
+
+
+class PublicState(_Frozen):
+    """What clients see of a conversation (the API's ``state``)."""
+
+    status: str
+    phase: str
+    flow_id: str | None
+    step_id: str | None
+    handoff_id: str | None
+
+
+class SessionState(_Frozen):
+    """Everything a conversation carries from turn to turn.
+
+    ``issue`` is the problem in the user's first words; ``diagnosis`` the fault-isolation flow as
+    it ended (kept for the handoff record and for an engineer's hand back); ``asset_serial`` the
+    device the conversation is about; ``kb_sources`` the citations consulted so far.
+    """
+
+    session_id: str
+    site_id: str
+    phase: Phase = Field(default_factory=Idle)
+    issue: str | None = None
+    diagnosis: DialogueState | None = None
+    asset_serial: str | None = None
+    kb_sources: tuple[Citation, ...] = ()
+
+    @property
+    def handoff_id(self) -> str | None:
+        return getattr(self.phase, "handoff_id", None)
+
+    @property
+    def ended(self) -> bool:
+        return isinstance(self.phase, ENDED)
+
+    def with_sources(self, citations: tuple[Citation, ...]) -> SessionState:
+        """The state with ``citations`` added to the consulted sources (the newest kept)."""
+        if not citations:
+            return self
+        kept = (*self.kb_sources, *citations)[-MAX_SOURCES:]
+        return self.model_copy(update={"kb_sources": kept})
+
+    def public(self) -> PublicState:
+        dialogue = getattr(self.phase, "dialogue", None)
+        return PublicState(
+            status=_STATUS.get(self.phase.kind, "active"),
+            phase=self.phase.kind,
+            flow_id=dialogue.flow_id if dialogue else None,
+            step_id=dialogue.step_id if dialogue else None,
+            handoff_id=self.handoff_id,
+        )
