@@ -26,8 +26,9 @@ from bot.dialogue.schema import (
     TextAnswer,
     YesNoAnswer,
 )
+from bot.dialogue.yesno import parse_yes_no
 
-__all__ = ["CONFIRM_BELOW", "NOT_UNDERSTOOD", "ParsedAnswer", "parse_answer"]
+__all__ = ["CONFIRM_BELOW", "NOT_UNDERSTOOD", "ParsedAnswer", "parse_answer", "parse_yes_no"]
 MAX_PARSE_CHARS = 500
 
 
@@ -36,26 +37,24 @@ def _vocab(words: str) -> frozenset[str]:
 
 
 _NOT_SURE = re.compile(
-    r"\b(not\s+(?:too\s+|really\s+|entirely\s+|quite\s+)?(?:sure|certain)|unsure|"
-    r"(?:do\s*n[o']?t|dont|do not)\s+know|no\s+(?:idea|clue)|dunno|idk|"
+    r"\b(not\s+(?:too\s+|really\s+|entirely\s+|quite\s+|100%\s+)?(?:sure|certain)|unsure|"
+    r"(?:do\s*n[o']?t|dont|do not)\s+know|no\s+(?:idea|ida|clue)|dunno|idk|"
     r"can\s*(?:'|no)?t\s+tell|cannot\s+tell|hard\s+to\s+(?:say|tell)|no\s+way\s+to\s+tell|"
-    r"not\s+a\s+clue|maybe|perhaps|i\s+guess\s+not\s+sure|haven'?t\s+a\s+clue)\b"
+    r"not\s+a\s+clue|maybe|perhaps|i\s+guess\s+not\s+sure|haven'?t\s+a\s+clue|"
+    r"(?:i'?m|i am)\s+not\s+(?:in\s+(?:the|that)\s+room|there|on\s+site|next\s+to\s+it)|"
+    r"can\s*(?:'|no)?t\s+(?:see|reach|get\s+to|find)\s+(?:it|the|that|where)\b.*"
+    r"(?:from\s+here|locked|cabinet|behind|ceiling|tiles|rack|cupboard|can'?t|find)|"
+    r"(?:can\s*(?:'|no)?t|cannot)\s+(?:find|get\s+into|access|log\s*in)|"
+    r"(?:do\s*n[o']?t|dont)\s+have\s+(?:a\s+|the\s+)?(?:login|access|password|rights)|"
+    r"no\s+(?:login|access)|where\s+is\s+(?:that|it)|which\s+one\s+is|"
+    r"(?:you'?d|you\s+would)\s+have\s+to\s+ask|ask\s+(?:her|him|them)|"
+    r"locked\s+in|haven'?t\s+(?:checked|looked)|"
+    r"can\s*(?:'|no)?t\s+see\s+(?:it|the\s+\w+)\s+from\s+here)\b"
 )
-_STRONG_YES = _vocab(
-    "yes yeah yea yep yup ya yah yess sure correct affirmative absolutely definitely indeed aye "
-    "yeh yas ye"
+_LEADING_UNSURE = re.compile(
+    r"^(?:i'?m |i am )?(?:not sure|no idea|dunno|idk|(?:i )?(?:do ?n'?t|do not) know|"
+    r"couldn'?t tell you|can'?t tell|no clue)\b(?![^,.;]*\b(?:but|maybe|probably|i think)\b)"
 )
-_STRONG_NO = _vocab("no nope nah negative nay nop noo nooo naw")
-_WEAK_NO = _vocab(
-    "not never nothing none neither isnt doesnt dont cant cannot wont didnt arent wasnt havent "
-    "hasnt couldnt nowhere aint wouldnt shouldnt nor"
-)
-_WEAK_YES = re.compile(
-    r"\b(it (?:is|does|did|was|has)|i (?:do|did|can|have)|we (?:do|did|can|have)|"
-    r"they (?:do|did|can)|there (?:is|are)|that'?s right|ok|okay|works|working|worked|done|"
-    r"fixed|all good)\b"
-)
-_HEDGED_YES = re.compile(r"\b(i think so|i guess so|looks like it|seems so|probably)\b")
 _LENGTH_WORDS = ["m", "meter", "meters", "metre", "metres", "mtr", "mtrs"]
 _SECOND_WORDS = ["s", "sec", "secs", "second", "seconds"]
 _MINUTE_WORDS = ["min", "mins", "minute", "minutes"]
@@ -71,17 +70,24 @@ _UNITS: dict[str, tuple[str, float]] = {
     **dict.fromkeys(_HOUR_WORDS, ("s", 3600.0)),
     **dict.fromkeys(["%", "percent"], ("%", 1.0)),
 }
+_SPOKEN_UNITS = (
+    "metres|meters|metre|meter|feet|foot|ft|m|minutes|minute|mins|min|hours|hour|hrs|hr|"
+    "seconds|second|secs|sec"
+)
+_NEEDS_UNIT = frozenset({"a", "an", "half an", "half a", "a few", "a couple", "a couple of"})
 # a step's unit -> (dimension, factor); "count" and unknown units are never converted
 _SPEC_UNITS = {unit: _UNITS[unit] for unit in ("m", "ft", "s", "min", "h", "%")}
-_NUMBER = re.compile(
+NUMBER_WITH_UNIT = re.compile(
     r"(?<![\w.])(-?\d+(?:[.,]\d+)?)\s*(metres|meters|metre|meter|mtrs|mtr|feet|foot|ft|cm|"
     r"yards|yd|seconds|second|secs|sec|minutes|minute|mins|min|hours|hour|hrs|hr|h|percent|%|m|s|')?"
     r"(?![a-z])"
 )
 _WORD_NUMBERS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "hundred": 100, "a dozen": 12,
+    "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3, "half an": 0.5, "half a": 0.5,
+    "a dozen": 12, "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "hundred": 100, "an": 1,
+    "a": 1,
 }  # fmt: skip
 _APPROX = re.compile(r"\b(about|around|roughly|approx\w*|maybe|perhaps|nearly|almost|ish)\b|~")
 # words that say nothing about which option is meant ("the light is orange")
@@ -105,9 +111,12 @@ def is_not_sure(text: str) -> bool:
     return bool(_NOT_SURE.search(normalise(text)))
 
 
-def parse_answer(spec: AnswerSpec, text: str, region: str | None = None) -> ParsedAnswer:
+def parse_answer(
+    spec: AnswerSpec, text: str, region: str | None = None, question: str | None = None
+) -> ParsedAnswer:
     """Parse ``text`` as an answer of type ``spec``; never raises. ``region`` (the site's
-    country) reads phone numbers typed without a country code."""
+    country) reads phone numbers typed without a country code; ``question`` (the step's) tells
+    what a yes means when the reply only reports how things went."""
     clean = normalise(text)
     if not clean:
         return NOT_UNDERSTOOD
@@ -122,7 +131,10 @@ def parse_answer(spec: AnswerSpec, text: str, region: str | None = None) -> Pars
             return ParsedAnswer("not_sure", confidence=1.0, display="not sure")
         return found
     if isinstance(spec, ChoiceAnswer | NumberAnswer):
-        # "maybe red" and "not sure, about 20 m" are answers; "not sure" alone is not
+        # "maybe red" and "not sure, about 20 m" are answers; "not sure" alone is not, nor
+        # "not sure, I just got told the call is bad"
+        if _LEADING_UNSURE.match(clean):
+            return ParsedAnswer("not_sure", confidence=1.0, display="not sure")
         unsure = bool(_NOT_SURE.search(clean))
         rest = _NOT_SURE.sub(" ", clean).strip(" ,.!") if unsure else clean
         parsed = NOT_UNDERSTOOD
@@ -137,10 +149,19 @@ def parse_answer(spec: AnswerSpec, text: str, region: str | None = None) -> Pars
         if unsure:
             return ParsedAnswer("not_sure", confidence=1.0, display="not sure")
         return parsed
+    if isinstance(spec, YesNoAnswer):
+        parsed = parse_yes_no(
+            clean,
+            question,
+            yes_means=spec.yes_means,
+            yes_when=spec.yes_when,
+            no_when=spec.no_when,
+        )
+        if _NOT_SURE.search(clean) and not (parsed.kind == "value" and parsed.confidence >= 0.95):
+            return ParsedAnswer("not_sure", confidence=1.0, display="not sure")
+        return parsed
     if _NOT_SURE.search(clean):
         return ParsedAnswer("not_sure", confidence=1.0, display="not sure")
-    if isinstance(spec, YesNoAnswer):
-        return parse_yes_no(clean)
     if isinstance(spec, TextAnswer):
         shown = " ".join(text.split())[:MAX_PARSE_CHARS]
         return ParsedAnswer("value", shown, 1.0, shown)
@@ -149,34 +170,6 @@ def parse_answer(spec: AnswerSpec, text: str, region: str | None = None) -> Pars
 
 def _words(clean: str) -> list[str]:
     return re.findall(r"[a-z0-9%]+(?:'[a-z]+)?", clean)
-
-
-def parse_yes_no(text: str) -> ParsedAnswer:
-    """ "yes"/"no" with a confidence: "yep" 1.0, "nope it's dark" 1.0, "it isn't" 0.8."""
-    clean = normalise(text)
-    words = [w.replace("'", "") for w in _words(clean)]
-    if not words:
-        return NOT_UNDERSTOOD
-    if words in (["y"], ["n"]):
-        return _yes_no("yes" if words == ["y"] else "no", 0.9)
-    strong = [("yes" if w in _STRONG_YES else "no") for w in words if w in _STRONG_YES | _STRONG_NO]
-    if strong:
-        first = strong[0]
-        if len(set(strong)) > 1:
-            return _yes_no(first, 0.6)
-        leading = words[0] in _STRONG_YES | _STRONG_NO
-        if first == "yes" and any(w in _WEAK_NO for w in words):
-            return _yes_no(first, 0.6)  # "yes it's not working": which question was answered?
-        return _yes_no(first, 1.0 if leading else 0.9)
-    weak_no = any(w in _WEAK_NO for w in words)
-    if _HEDGED_YES.search(clean) and not weak_no:
-        return _yes_no("yes", 0.7)  # "I think so": worth a quick confirmation
-    weak_yes = bool(_WEAK_YES.search(clean))
-    if weak_no:
-        return _yes_no("no", 0.8 if not weak_yes else 0.7)
-    if weak_yes:
-        return _yes_no("yes", 0.8)
-    return NOT_UNDERSTOOD
 
 
 def _yes_no(value: str, confidence: float) -> ParsedAnswer:
@@ -221,11 +214,18 @@ def parse_choice(options: list[ChoiceOption], text: str) -> ParsedAnswer:
                 score, hit = score + weight, True
             elif len(token) >= 4 and any(similar(w, token) for w in words):
                 score += 0.45 * weight
+            elif len(token) >= 4 and any(
+                w.startswith(token) and len(w) > len(token) for w in words
+            ):
+                score, hit = score + 0.8 * weight, True  # "greenish", "reddish"
         # a phrase of the label ("no light") counts even when its words say little alone
         label_pairs = set(itertools.pairwise(_words(normalise(option.label))))
         phrases = [p for p in label_pairs & said_pairs if not set(p) <= _FUNCTION_WORDS]
         if phrases:
             score, hit = score + len(phrases), True
+        # the flow's synonyms ("orange" for amber, "nobody can hear anybody" for both)
+        if any(_contains(said, _words(normalise(s))) for s in option.synonyms):
+            score, hit = score + 2.5, True
         scores[option.id], exact[option.id] = score, hit
     for word, index in _ORDINALS.items():
         if re.search(rf"\b{word}\b", clean) and not any(scores.values()):
@@ -244,6 +244,20 @@ def parse_choice(options: list[ChoiceOption], text: str) -> ParsedAnswer:
     return ParsedAnswer("value", ranked[0].id, round(confidence, 3), ranked[0].label)
 
 
+def _contains(said: list[str], phrase: list[str]) -> bool:
+    """``phrase`` occurs in ``said`` as a run of words (a near spelling allowed per word)."""
+    width = len(phrase)
+    if not width:
+        return False
+    return any(
+        all(
+            w == p or (len(p) >= 4 and similar(w, p))
+            for w, p in zip(said[i : i + width], phrase, strict=True)
+        )
+        for i in range(len(said) - width + 1)
+    )
+
+
 def _option_tokens_all(options: list[ChoiceOption]) -> dict[str, tuple[set[str], set[str]]]:
     return {o.id: _option_tokens(o) for o in options}
 
@@ -252,7 +266,7 @@ def parse_number(spec: NumberAnswer, text: str) -> ParsedAnswer:
     """A number in the step's unit: "about 20 metres" -> 20; "60 feet" -> 18.3 if the unit is m."""
     clean = normalise(text)
     found: list[tuple[float, str | None]] = []
-    for match in _NUMBER.finditer(clean):
+    for match in NUMBER_WITH_UNIT.finditer(clean):
         try:
             value = float(match.group(1).replace(",", "."))
         except ValueError:
@@ -261,9 +275,10 @@ def parse_number(spec: NumberAnswer, text: str) -> ParsedAnswer:
             found.append((value, match.group(2)))
     if not found:
         for word, number in _WORD_NUMBERS.items():
-            said = re.search(rf"\b{word}\s*(metres|meters|metre|meter|feet|foot|ft|m)?\b", clean)
-            if said:
-                found.append((float(number), said.group(1)))
+            said = re.search(rf"\b{word}(?:\s+(?:of\s+)?({_SPOKEN_UNITS}))?\b", clean)
+            if said and (said.group(1) or word not in _NEEDS_UNIT):
+                half = 0.5 if re.search(rf"\b{word}\s+\w+\s+and a half\b", clean) else 0.0
+                found.append((float(number) + half, said.group(1)))
                 break
     if not found:
         return NOT_UNDERSTOOD

@@ -7,7 +7,11 @@ Promises:
 
 - Input the engine cannot use (an empty answer, a choice that is not offered, a reply to a finished
   flow, a knowledge-base result nobody asked for) returns the *same* state object and one clear
-  message.
+  message; a reply that cannot be understood is only counted (``misses``): the second time the
+  buttons come back with "or tell me in your own words", the third time an engineer is offered.
+- Facts given before a step is asked (``Start.given``, or found in a later reply by the step's
+  ``prefill`` phrases) answer it when the flow reaches it: the bot says what it understood and
+  moves on.
 - ``GoBack`` returns to the previous question (undoing its answer and slot), ``StartOver`` restarts
   the flow, ``DontKnow`` (or a "not sure" reply) takes the step's ``not_sure`` branch or else
   escalates, ``Escalate`` hands off at once, ``SideQuestion`` re-asks the current step.
@@ -131,6 +135,7 @@ def _start(flow: Flow, event: Start, max_steps: int, counted: int = 0) -> Result
         flow_id=flow.id,
         step_id=flow.start,
         context=event.context or SiteContext(),
+        given=dict(event.given),
         steps_taken=counted,
         started_at=event.at,
         updated_at=event.at,

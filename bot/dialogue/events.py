@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from bot.dialogue.state import SiteContext
+from bot.dialogue.state import Given, SiteContext
 from bot.kb.citation import Citation
 
 
@@ -27,6 +27,7 @@ class Start(_Event):
     type: Literal["start"] = "start"
     flow_id: str
     context: SiteContext | None = None
+    given: dict[str, Given] = Field(default_factory=dict)  # answers the user already gave
 
 
 class Answer(_Event):

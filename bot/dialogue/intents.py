@@ -33,9 +33,20 @@ _START_OVER = re.compile(
 _PERSON = re.compile(
     r"\b(?:(?:talk|speak|chat) (?:to|with) (?:a |an |some |your |the )?(?:real |actual )?"
     r"(?:person|human|someone|somebody|engineer|agent|technician|tech|operator|support)|"
-    r"(?:get|want|need) (?:me )?(?:a |an )?(?:real |actual )?(?:person|human|engineer|technician)|"
+    r"(?:get|want|need|send) (?:me )?(?:a |an )?(?:real |actual )?(?:person|human|engineer|"
+    r"technician|someone|somebody)|"
+    r"(?:is there )?a (?:phone )?number i can call|can (?:someone|somebody|an engineer) call me|"
     r"escalate|human please|call me back|put me through|live agent)\b"
     r"|^(?:human|agent|operator|person|engineer|a person|a human)[.!]*$"
+)
+# the same commands inside a longer sentence ("oops, wrong answer, can we go back")
+_GO_BACK_ANYWHERE = re.compile(
+    r"\b(?:(?:can|could) (?:we|i|you) go back|go back (?:a step|one step|to the (?:last|previous))|"
+    r"(?:change|undo) my (?:last )?answer|previous question)\b"
+)
+_START_OVER_ANYWHERE = re.compile(
+    r"\b(?:start (?:again|over|from scratch|from the (?:beginning|start|top))|"
+    r"(?:begin|do it) (?:again )?from the (?:beginning|start)|start all over)\b"
 )
 _QUESTION_START = re.compile(
     r"^(?:what|what's|whats|where|where's|which|how|why|when|who|whose|does|do|is|are|can|could|"
@@ -47,9 +58,9 @@ _WH_START = re.compile(r"^(?:what|what's|whats|where|where's|which|how|why|when|
 def control_intent(text: str) -> Control | None:
     """The command the text gives, if it is one of the any-step commands."""
     clean = normalise(text).strip()
-    if _GO_BACK.match(clean):
+    if _GO_BACK.match(clean) or _GO_BACK_ANYWHERE.search(clean):
         return "go_back"
-    if _START_OVER.match(clean):
+    if _START_OVER.match(clean) or _START_OVER_ANYWHERE.search(clean):
         return "start_over"
     if _PERSON.search(clean):
         return "escalate"
@@ -60,6 +71,12 @@ def looks_like_question(text: str) -> bool:
     """Question-shaped text: starts with a question word or ends with a question mark."""
     clean = normalise(text).strip()
     return clean.endswith("?") or bool(_QUESTION_START.match(clean))
+
+
+def is_side_question(text: str) -> bool:
+    """ "where is the USB-C port?", "what's a codec?": a question back, not an answer."""
+    clean = normalise(text).strip()
+    return bool(_WH_START.match(clean)) and clean.endswith("?")
 
 
 def interpret(
@@ -82,7 +99,7 @@ def interpret(
     if not isinstance(step, AskStep | CollectStep):
         return Answer(at=at, text=text)
     clean = normalise(text).strip()
-    if _WH_START.match(clean) and clean.endswith("?"):
+    if is_side_question(text):
         return SideQuestion(at=at, text=text)
     spec = step.answer if isinstance(step, AskStep) else TextAnswer(type="text")
     if isinstance(spec, TextAnswer):

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.dialogue.answers import ParsedAnswer, parse_answer, parse_yes_no
 from bot.dialogue.events import Answer
+from bot.dialogue.facts import facts_in
 from bot.dialogue.schema import (
     AskStep,
     ChoiceAnswer,
@@ -22,9 +23,16 @@ from bot.dialogue.schema import (
     TextAnswer,
     YesNoAnswer,
 )
-from bot.dialogue.state import DialogueState, Message, PendingConfirm, Turn
-from bot.dialogue.steps import CONFIRM_CHOICES, Result, enter, escalate, prompt, text
-from bot.errors import FlowError
+from bot.dialogue.state import Choice, DialogueState, Message, PendingConfirm, Turn
+from bot.dialogue.steps import (
+    CONFIRM_CHOICES,
+    Result,
+    enter,
+    escalate,
+    prompt,
+    record_and_follow,
+    text,
+)
 
 
 def not_sure(flow: Flow, state: DialogueState, at: datetime, max_steps: int) -> Result:
@@ -40,12 +48,26 @@ def not_sure(flow: Flow, state: DialogueState, at: datetime, max_steps: int) -> 
     return enter(flow, noted, step.not_sure, at, max_steps)
 
 
+ENGINEER_OFFER = (
+    Choice(id="person", label="Yes, pass it to an engineer"),
+    Choice(id="retry", label="No, let me try again"),
+)
+OWN_WORDS = "or tell me in your own words."
+
+
 def answer_step(flow: Flow, state: DialogueState, event: Answer, max_steps: int) -> Result:
-    """A reply to the current question: parse, confirm when unsure, record and move on."""
+    """A reply to the current question: parse, confirm when unsure, record and move on. Facts the
+    reply gives for later steps are kept for them (``given``)."""
     step = flow.step(state.step_id)
     if not isinstance(step, AskStep | CollectStep):
         return state, [text("There is no question waiting for an answer.")]
     raw = (event.text or "").strip()
+    if raw:
+        later = {k: v for k, v in facts_in(flow, raw).items() if k != step.id}
+        if later:
+            state = state.model_copy(update={"given": {**state.given, **later}})
+    if state.offered_engineer:
+        return _engineer_offer(flow, state, step, event, max_steps)
     if state.pending_confirm is not None:
         return _confirm(flow, state, step, event, max_steps)
     if event.choice is not None:
@@ -53,11 +75,11 @@ def answer_step(flow: Flow, state: DialogueState, event: Answer, max_steps: int)
     if not raw:
         return state, [prompt(step, "I didn't get an answer.", state.slots)]
     spec = step.answer if isinstance(step, AskStep) else TextAnswer(type="text")
-    parsed = parse_answer(spec, raw, state.context.country)
+    parsed = parse_answer(spec, raw, state.context.country, step.question)
     if parsed.kind == "not_sure":
         return not_sure(flow, state, event.at, max_steps)
     if parsed.kind == "none" or parsed.value is None:
-        return state, [prompt(step, _not_understood(step), state.slots)]
+        return _missed(state, step, event.at)
     if parsed.needs_confirmation:
         pending = PendingConfirm(
             step_id=step.id, value=parsed.value, display=_display(parsed), text=raw[:500]
@@ -66,6 +88,41 @@ def answer_step(flow: Flow, state: DialogueState, event: Answer, max_steps: int)
         ask = f"Just to check: did you mean “{pending.display}”?"
         return new, [Message(type="question", text=ask, choices=CONFIRM_CHOICES)]
     return _apply(flow, state, step, parsed.value, _display(parsed), raw, event.at, max_steps)
+
+
+def _missed(state: DialogueState, step: AskStep | CollectStep, at: datetime) -> Result:
+    """A reply not understood: say so and ask again; the second time show the buttons with "or
+    tell me in your own words"; the third time offer an engineer instead of repeating."""
+    misses = state.misses + 1
+    missed = state.model_copy(update={"misses": misses, "updated_at": at})
+    if misses >= 3:
+        offer = "I'm sorry, I'm not understanding your answers. Shall I pass this to an engineer with what we have checked so far?"
+        return missed.model_copy(update={"offered_engineer": True}), [
+            Message(type="question", text=offer, choices=ENGINEER_OFFER)
+        ]
+    if misses == 2:
+        again = prompt(step, slots=state.slots)
+        lead = "Let me ask it differently: pick one of the buttons, " + OWN_WORDS
+        if not again.choices:
+            lead = "Let me ask it differently."
+        return missed, [text(lead), again]
+    return missed, [prompt(step, _not_understood(step), state.slots)]
+
+
+def _engineer_offer(
+    flow: Flow, state: DialogueState, step: AskStep | CollectStep, event: Answer, max_steps: int
+) -> Result:
+    """The reply to "shall I pass this to an engineer?" (after three misses)."""
+    reply = event.choice
+    if reply is None and event.text:
+        parsed = parse_yes_no(event.text)
+        reply = str(parsed.value) if parsed.kind == "value" else None
+    if reply in ("yes", "person"):
+        return escalate(state, f"answers to {step.id!r} were not understood three times", event.at)
+    cleared = state.model_copy(update={"offered_engineer": False, "misses": 0})
+    if reply in ("no", "retry"):
+        return cleared, [prompt(step, "OK, let's try once more.", state.slots)]
+    return answer_step(flow, cleared, event, max_steps)
 
 
 def _display(parsed: ParsedAnswer) -> str:
@@ -151,25 +208,4 @@ def _apply(
                 else state.model_copy(update={"pending_confirm": None})
             )
             return cleared, [prompt(step, f"Please give a number {bounds}{unit}.", state.slots)]
-    slot = step.slot
-    turn = Turn(
-        step_id=step.id,
-        kind=step.kind,
-        question=step.question,
-        answer=display or raw,
-        value=value,
-        slot=slot,
-        at=at,
-    )
-    slots = {**state.slots, slot: str(value)} if slot else state.slots
-    recorded = state.model_copy(update={"history": (*state.history, turn), "slots": slots})
-    target = _next(step, value, recorded)
-    return enter(flow, recorded, target, at, max_steps)
-
-
-def _next(step: AskStep | CollectStep, value: str | float, state: DialogueState) -> str:
-    context = state.context.as_mapping()
-    for link in step.next or []:
-        if link.condition is None or link.condition.evaluate(value, state.slots, context):
-            return link.target
-    raise FlowError(f"step {step.id!r} has no matching link; run `assist flows check`")
+    return record_and_follow(flow, state, step, value, display, raw, at, max_steps)

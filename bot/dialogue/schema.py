@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from bot.devices import DeviceCategory
 from bot.dialogue.conditions import Condition, SpecError, parse_condition
 
 Skill = Literal["basic", "intermediate", "advanced"]
@@ -36,16 +37,44 @@ class _Model(BaseModel):
 
 
 class ChoiceOption(_Model):
-    """One offered answer: ``id`` for conditions and the widget, ``label`` for users to read."""
+    """One offered answer: ``id`` for conditions and the widget, ``label`` for users to read,
+    ``synonyms`` for the other words people use for it ("orange" for amber)."""
 
     id: StepId
     label: str = Field(min_length=1)
+    synonyms: list[str] = Field(default_factory=list)
+
+
+YesMeans = Literal["better", "worse", "fact"]
 
 
 class YesNoAnswer(_Model):
-    """Yes or no; "not sure" goes to the step's ``not_sure`` branch (or escalates)."""
+    """Yes or no; "not sure" goes to the step's ``not_sure`` branch (or escalates).
+
+    ``yes_means`` says how a reply that only reports the outcome ("did that, still the same") is
+    read: ``better`` (yes = the problem is gone: "Does the picture come back?"), ``worse`` (yes =
+    the problem persists: "Does the far end still hear the echo?"), ``fact`` (neither). Left out,
+    it is read from the question. ``yes_when`` / ``no_when`` are phrases (regular expressions)
+    that answer this question in the step's own terms ("169.254" for "Does it show an IP
+    address?")."""
 
     type: Literal["yes_no"]
+    yes_means: YesMeans | None = None
+    yes_when: list[str] = Field(default_factory=list)
+    no_when: list[str] = Field(default_factory=list)
+
+    @field_validator("yes_when", "no_when")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise SpecError(
+                    f"{pattern!r} is not a valid regular expression ({exc})",
+                    "fix the pattern, or write the phrase in plain words",
+                ) from None
+        return value
 
 
 class ChoiceAnswer(_Model):
@@ -171,11 +200,16 @@ class AskStep(_Branching):
     """An instruction to do or look at something, then a question with a typed answer.
 
     With ``slot`` set, the answer is also kept as ``slot.<name>`` for later conditions and queries.
+    ``prefill`` maps an answer (an option id, ``yes``/``no``, or ``number`` for a number step) to
+    phrases that give it in any message the user writes (the first one included): when one is
+    found, the step is answered from it and skipped ("the second screen says no signal" answers
+    "Which screen?"). For ``number`` the phrases are words the number must stand near ("cable").
     """
 
     kind: Literal["ask"]
     answer: AnswerSpec
     slot: StepId | None = None
+    prefill: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class CollectStep(_Branching):
@@ -206,6 +240,7 @@ class OutcomeStep(_Step):
     outcome: Literal["resolved", "fault"]
     category: FaultCategory | None = None
     component: str | None = None
+    device: DeviceCategory | None = None  # the kind of device at fault, when not the flow's own
     summary: str = Field(min_length=1)
     message: str | None = None
 
@@ -238,6 +273,7 @@ class Flow(_Model):
     label: str | None = None
     intro: str | None = None  # said when the flow starts; "" says nothing; None: the default intro
     routed: bool = True  # False for built-in flows the service starts itself (never routed to)
+    devices: list[DeviceCategory] = Field(default_factory=list)  # what it checks, main one first
     examples: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
     products: list[str] = Field(default_factory=list)

@@ -16,21 +16,34 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.kb.citation import Citation
 
 Status = Literal["active", "resolved", "fault", "escalated"]
-MessageType = Literal["text", "question", "outcome", "handoff"]
+MessageType = Literal["text", "question", "outcome", "handoff", "safety"]
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Peer(_Frozen):
+    """Another device in the same room (for a knowledge-base check about another product line)."""
+
+    product: str
+    model: str
+    firmware: str | None = None
+
+
 class SiteContext(_Frozen):
-    """What is known of the site's asset: product (``cx-codec``), model (``CX-900``), firmware,
-    and the site's country (ISO code, the default region for phone numbers)."""
+    """What is known of the asset a flow is about: product (``cx-codec``), model (``CX-900``),
+    firmware; the other bundled devices in its room (``peers``); and the site's country (ISO code,
+    the default region for phone numbers)."""
 
     product: str | None = None
     model: str | None = None
     firmware: str | None = None
     country: str | None = None
+    peers: tuple[Peer, ...] = ()
+
+    def peer(self, product: str) -> Peer | None:
+        return next((p for p in self.peers if p.product == product), None)
 
     def as_mapping(self) -> dict[str, str | None]:
         return {"product": self.product, "model": self.model, "firmware": self.firmware}
@@ -91,6 +104,15 @@ class KbFinding(_Frozen):
     update_recommended: bool = False
 
 
+class Given(_Frozen):
+    """An answer the user gave before the step was asked: the value, the words to show, and what
+    they wrote."""
+
+    value: str | float
+    display: str
+    said: str
+
+
 class PendingConfirm(_Frozen):
     """An answer understood with low confidence, waiting for the user's yes or no."""
 
@@ -122,6 +144,9 @@ class DialogueState(_Frozen):
     pending_kb: KbRequest | None = None
     pending_confirm: PendingConfirm | None = None
     kb_findings: tuple[KbFinding, ...] = ()
+    given: dict[str, Given] = Field(default_factory=dict)
+    misses: int = 0  # replies to the current question not understood in a row
+    offered_engineer: bool = False  # after three misses: "shall I pass this to an engineer?"
     outcome: Outcome | None = None
     escalation_reason: str | None = None
     steps_taken: int = 0

@@ -17,7 +17,9 @@ from bot.dialogue.schema import (
     AskStep,
     CheckKbStep,
     ChoiceAnswer,
+    CollectStep,
     Flow,
+    NumberAnswer,
     OutcomeStep,
     YesNoAnswer,
 )
@@ -28,7 +30,9 @@ from bot.dialogue.state import (
     KbRequest,
     Message,
     Outcome,
+    Turn,
 )
+from bot.errors import FlowError
 from bot.kb.citation import Citation
 
 MAX_STEPS = 100
@@ -92,11 +96,23 @@ def enter(
             "updated_at": at,
             "pending_confirm": None,
             "pending_kb": None,
+            "misses": 0,
+            "offered_engineer": False,
         }
     )
     messages: list[Message] = []
     if step.safety:
         messages.append(text(f"Safety: {step.safety.strip()}"))
+    given = state.given.get(step.id) if isinstance(step, AskStep) else None
+    if isinstance(step, AskStep) and given is not None and _in_range(step, given.value):
+        rest = {k: v for k, v in state.given.items() if k != step.id}
+        state = state.model_copy(update={"given": rest})
+        messages.append(text(f"From what you said: {given.display}."))
+        raw = f"(from your message) {given.said}"
+        new, more = record_and_follow(
+            flow, state, step, given.value, given.display, raw, at, max_steps
+        )
+        return new, [*messages, *more]
     if isinstance(step, CheckKbStep):
         return _enter_check(flow, state, step, messages)
     if isinstance(step, OutcomeStep):
@@ -118,19 +134,57 @@ def enter(
     return state, messages
 
 
+def _in_range(step: AskStep, value: str | float) -> bool:
+    spec = step.answer
+    if not isinstance(spec, NumberAnswer):
+        return True
+    number = float(value)
+    return (spec.min is None or number >= spec.min) and (spec.max is None or number <= spec.max)
+
+
+def record_and_follow(
+    flow: Flow,
+    state: DialogueState,
+    step: AskStep | CollectStep,
+    value: str | float,
+    display: str,
+    raw: str,
+    at: datetime,
+    max_steps: int,
+) -> Result:
+    """Record the answer to ``step`` (history and slot) and enter the step its links lead to."""
+    turn = Turn(
+        step_id=step.id,
+        kind=step.kind,
+        question=step.question,
+        answer=display or raw,
+        value=value,
+        slot=step.slot,
+        at=at,
+    )
+    slots = {**state.slots, step.slot: str(value)} if step.slot else state.slots
+    recorded = state.model_copy(update={"history": (*state.history, turn), "slots": slots})
+    context = recorded.context.as_mapping()
+    for link in step.next or []:
+        if link.condition is None or link.condition.evaluate(value, recorded.slots, context):
+            return enter(flow, recorded, link.target, at, max_steps)
+    raise FlowError(f"step {step.id!r} has no matching link; run `assist flows check`")
+
+
 def _enter_check(
     flow: Flow, state: DialogueState, step: CheckKbStep, messages: list[Message]
 ) -> Result:
     context = state.context
     product = step.product or context.product or (flow.products[0] if flow.products else None)
     same_asset = context.product is None or context.product == product
+    peer = None if same_asset or product is None else context.peer(product)
     request = KbRequest(
         flow_id=flow.id,
         step_id=step.id,
         query=fill_slots(step.query, state.slots).strip(),
         product=product,
-        model=context.model if same_asset else None,
-        firmware=context.firmware if same_asset else None,
+        model=context.model if same_asset else (peer.model if peer else None),
+        firmware=context.firmware if same_asset else (peer.firmware if peer else None),
     )
     about = " ".join(p for p in (request.model or request.product, request.firmware) if p)
     body = step.instruction or "Let me check the knowledge base for known issues"

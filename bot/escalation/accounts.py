@@ -3,13 +3,16 @@
 The YAML schema (issue 5) is ``customers -> contracts, sites -> assets``; ``load_accounts``
 reads every ``*.yaml`` of a folder. Loaded models are frozen and hold no access code, only its
 keyed hash (``hash_access_code``); ``Accounts.site_for_code`` compares hashes in constant time.
-Extension fields beyond the issue's schema: ``Site.city``, ``Site.contact`` and ``Asset.room``.
+Extension fields beyond the issue's schema: ``Site.city``, ``Site.contact``, and on assets ``room``,
+``manufacturer`` and ``category``: equipment of any maker is registered with a category (codec,
+display, camera, ...) and no product line; the bundled Norvale lines know their category.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Collection, Iterable
 from datetime import date
 from pathlib import Path
@@ -19,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from bot.devices import DeviceCategory, category_of
 from bot.errors import AccountsError
 from bot.escalation.calendar import BusinessHours, region_problem
 from bot.escalation.decision import Tier
@@ -27,6 +31,7 @@ from bot.escalation.yamlnodes import Loc, explain, line_of, read_yaml
 PRODUCT_IDS: tuple[str, ...] = ("cx-codec", "vx-camera", "ax-audio", "tx-panel", "wx-share")
 NORTH_AMERICA: frozenset[str] = frozenset({"US", "CA", "MX"})
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+_SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 # Fixed application key for access-code hashes. Codes are short secrets typed by site users; the
 # key keeps a leaked accounts table from being matched against hashes computed elsewhere.
 _ACCESS_CODE_KEY = b"protelecom-assist/access-code/v1"
@@ -52,14 +57,32 @@ class Contact(_Strict):
 
 
 class Asset(_Strict):
-    """One serial-numbered unit at a site; ``product`` is a product line id of docs/portfolio.md."""
+    """One serial-numbered unit at a site. ``product`` is a bundled product line of
+    docs/portfolio.md (its release notes are in the knowledge base); equipment of other makers
+    leaves it out and names its ``manufacturer`` and ``category`` instead."""
 
     serial: str = Field(pattern=ID_PATTERN)
-    product: str
-    model: str = Field(min_length=1)
-    firmware: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    product: str | None = None
+    manufacturer: str | None = Field(None, max_length=80)
+    model: str = Field(min_length=1, max_length=80)
+    category: DeviceCategory | None = None
+    firmware: str | None = Field(None, max_length=40, pattern=r"^[0-9A-Za-z][0-9A-Za-z._+-]*$")
     end_of_life: bool = False
     room: str | None = None
+
+    @property
+    def kind(self) -> DeviceCategory:
+        """The category given, else the one of its bundled model or product line."""
+        return category_of(self.product, self.model, self.category)
+
+    @property
+    def maker(self) -> str:
+        return self.manufacturer or ("Norvale" if self.product else "")
+
+    def describe(self) -> str:
+        """ "CX-900 room system (codec) in Demo Room 1" """
+        where = f" in {self.room}" if self.room else ""
+        return f"{self.model} {self.kind.words}{where}"
 
 
 class Contract(_Strict):
@@ -309,11 +332,23 @@ class _Loader:
         self.codes[code_hash] = raw.id
         for ai, asset in enumerate(raw.assets):
             self.claim(f"asset serial '{asset.serial}'", (*at, "assets", ai, "serial"))
-            if asset.product not in self.products:
+            if asset.product is not None and asset.product not in self.products:
                 known = ", ".join(sorted(self.products))
                 self.fail(
-                    f"unknown product '{asset.product}'; known: {known}",
+                    f"unknown product '{asset.product}'; known: {known} (equipment of another "
+                    "maker: leave `product` out and give `manufacturer` and `category`)",
                     (*at, "assets", ai, "product"),
+                )
+            if asset.product is None and asset.category is None:
+                self.fail(
+                    f"asset '{asset.serial}' has neither a product line nor a category; give "
+                    "`category` (one of: " + ", ".join(c.value for c in DeviceCategory) + ")",
+                    (*at, "assets", ai),
+                )
+            if asset.product is not None and not _SEMVER.match(asset.firmware or ""):
+                self.fail(
+                    f"firmware '{asset.firmware}' of a {asset.product} asset must look like 9.4.1",
+                    (*at, "assets", ai, "firmware"),
                 )
         try:
             hours = BusinessHours.parse(raw.business_hours)

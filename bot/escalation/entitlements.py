@@ -223,7 +223,8 @@ def _actions(
             )
         ]
     if category is Category.SOFTWARE:
-        return [_software(asset, tier, latest_versions.get(asset.product))]
+        target = latest_versions.get(asset.product) if asset.product else None
+        return [_software(asset, tier, target)]
     if category is not Category.HARDWARE:
         return []
     if tier is Tier.PREMIER:
@@ -233,11 +234,9 @@ def _actions(
 
 def _software(asset: Asset, tier: Tier, target: str | None) -> Action:
     included = f"{tier.label} includes all new releases, updates and patches with their notes"
-    if target is None:
-        why = (
-            f"{included}; the engineer will confirm the right version for the {asset.model} "
-            f"(now on {asset.firmware})."
-        )
+    now_on = f" (now on {asset.firmware})" if asset.firmware else ""
+    if target is None or asset.firmware is None:
+        why = f"{included}; the engineer will confirm the right version for the {asset.model}{now_on}."
     elif version_key(asset.firmware) < version_key(target):
         why = (
             f"The {asset.model} runs firmware {asset.firmware} and the newest release is "

@@ -58,13 +58,19 @@ class Environment(_Record):
     asset_model: str | None = None
     asset_product: str | None = None
     firmware: str | None = None
+    asset_identification: str | None = None  # how the device was identified, in words
     contract_id: str | None = None
     contract_tier: Tier | None = None
     contract_valid_until: date | None = None
 
     @classmethod
     def from_accounts(
-        cls, accounts: Accounts, site: Site, serial: str, room: str | None = None
+        cls,
+        accounts: Accounts,
+        site: Site,
+        serial: str,
+        room: str | None = None,
+        identification: str | None = None,
     ) -> Environment:
         """Fill every field the accounts know; ``room`` overrides the asset's registered room."""
         customer = accounts.customer_of(site)
@@ -82,6 +88,7 @@ class Environment(_Record):
             asset_model=asset.model if asset else None,
             asset_product=asset.product if asset else None,
             firmware=asset.firmware if asset else None,
+            asset_identification=identification,
             contract_id=contract.id if contract else None,
             contract_tier=contract.tier if contract else None,
             contract_valid_until=contract.ends if contract else None,
@@ -173,6 +180,7 @@ def compose_handoff(
     site_representative: SiteRepresentative | None = None,
     impact: Impact | None = None,
     room: str | None = None,
+    identification: str | None = None,
 ) -> tuple[HandoffRecord, tuple[PartReturn, ...]]:
     """The record for a decision (environment from the accounts, priority from the category and
     the reported impact) and the part returns its replacement shipments imply. Raises
@@ -183,7 +191,9 @@ def compose_handoff(
     record = HandoffRecord(
         created_at=created_at,
         issue=issue,
-        environment=Environment.from_accounts(accounts, site, decision.serial, room),
+        environment=Environment.from_accounts(
+            accounts, site, decision.serial, room, identification
+        ),
         diagnostics=diagnostics,
         suspected_cause=suspected_cause,
         kb_sources=kb_sources,

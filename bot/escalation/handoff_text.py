@@ -90,7 +90,8 @@ def render_markdown(record: HandoffRecord) -> str:
         f"- **Customer:** {e(env.customer_name)} ({e(env.customer_id)})",
         f"- **Site:** {e(env.site_name)} ({e(env.site_id)}), room {e(env.room or 'not given')}",
         f"- **Asset:** {e(env.asset_model or 'unknown model')} ({e(env.asset_product or '?')}), "
-        f"serial {e(env.asset_serial)}, firmware {e(env.firmware or 'unknown')}",
+        f"serial {e(env.asset_serial)}, firmware {e(env.firmware or 'unknown')}"
+        + (f"; {e(env.asset_identification)}" if env.asset_identification else ""),
     ]
     if env.contract_id and env.contract_tier and env.contract_valid_until:
         lines.append(

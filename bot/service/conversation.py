@@ -1,60 +1,65 @@
-"""The rules of one conversation turn: understand the words, walk the flow, consult the knowledge
-base, collect the site representative, open the handoff.
+"""The rules of one conversation turn: safety first, then understand the words (an offer's answer,
+a question about the customer's own contract, a problem to check, a knowledge question), find
+the device, walk the flow, consult the knowledge base, collect the site representative, open the
+handoff.
 
 ``Conversation.turn(state, event, now)`` computes the next state, the bot's messages and the
-handoff the turn opens, and writes nothing: the assistant saves all of it in one transaction. The
-knowledge base is the only thing consulted (read-only) on the way.
+handoff the turn opens, and writes nothing: the assistant saves all of it in one transaction.
+The knowledge base and the site's records are only read on the way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
+from bot.devices import PRODUCT_CATEGORIES, DeviceCategory
+from bot.dialogue.answers import is_not_sure, parse_choice
 from bot.dialogue.contact import CONTACT_FLOW_ID, ContactDetails, contact_flow
 from bot.dialogue.engine import EngineEvent, advance
 from bot.dialogue.events import Answer, Escalate, KbResult, SideQuestion, Start
+from bot.dialogue.facts import facts_in
 from bot.dialogue.intents import control_intent, interpret
 from bot.dialogue.router import Router
-from bot.dialogue.schema import Flow
-from bot.dialogue.state import Choice, DialogueState, Message, SiteContext
+from bot.dialogue.schema import ChoiceOption, Flow
+from bot.dialogue.state import Choice, DialogueState, Message, Peer, SiteContext
 from bot.dialogue.steps import prompt, text
+from bot.dialogue.topics import account_topic, clauses, hazard, off_topic, wants_help
+from bot.dialogue.yesno import parse_yes_no
 from bot.errors import AssistError
 from bot.escalation.accounts import Accounts, Asset, Site
 from bot.kb.known_issues import find_fix
 from bot.kb.service import KnowledgeBase
-from bot.service.escalating import CaseFacts, open_handoff
+from bot.service.account_answers import AccountAnswers, SiteRecords
+from bot.service.equipment import Mention, choices_for, identify, mentions
+from bot.service.handing_off import begin_contact, finish_handoff, tell_contract_state
 from bot.service.outcome import OpenedHandoff, UserChoice, UserEvent, UserText
 from bot.service.state import (
+    ChoosingDevice,
     Clarifying,
     CollectingContact,
     Idle,
     InFlow,
+    Offer,
+    OtherProblem,
     Resolved,
     SessionState,
     WaitingForEngineer,
     WithEngineer,
 )
+from bot.service.turn import Turn
 
 PERSON = Choice(id="person", label="Talk to a person")
+CONTRACT = Choice(id="contract", label="Our contract and support hours")
+YES_NO = (Choice(id="yes", label="Yes"), Choice(id="no", label="No"))
 MAX_KB_ROUNDS = 5
-
-
-@dataclass
-class _Turn:
-    """The turn being worked out: the state so far, what the bot says, the handoff it opens."""
-
-    state: SessionState
-    now: datetime
-    messages: list[Message] = field(default_factory=list)
-    handoff: OpenedHandoff | None = None
-
-    def say(self, *messages: Message) -> None:
-        self.messages.extend(messages)
-
-    def set(self, **changes: object) -> None:
-        self.state = self.state.model_copy(update=changes)
+SAFETY = (
+    "Safety first: if it is safe to touch, switch the equipment off at the wall socket or its "
+    "power switch; if it is wet, sparking, smoking or hot, do not touch it. Keep people away, and "
+    "follow your building's emergency procedure (call the fire service if there is smoke or fire). "
+    "Please do not try any more checks."
+)
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class Conversation:
         router: Router,
         kb: KnowledgeBase | None,
         latest_versions: Mapping[str, str],
+        records: SiteRecords,
         sinks: tuple[str, ...] = (),
     ) -> None:
         self.accounts = accounts
@@ -83,6 +89,7 @@ class Conversation:
         self.kb = kb
         self.latest_versions = dict(latest_versions)
         self.sinks = sinks
+        self.answers = AccountAnswers(accounts, records, self.latest_versions)
         contact = contact_flow()
         self._engine_flows: dict[str, Flow] = {**self.flows, contact.id: contact}
 
@@ -90,18 +97,22 @@ class Conversation:
     def greeting(self, site: Site) -> Message:
         return text(
             f'Hello, {site.name}. Tell me what is wrong in your own words (for example "the screen '
-            'in room 4 is black"), or ask a question about your equipment.',
+            'in room 4 is black"), or ask a question about your equipment or your contract. '
+            'Say "help" to see what I can do.',
             [PERSON],
         )
 
     def turn(self, state: SessionState, event: UserEvent, now: datetime) -> TurnResult:
-        t = _Turn(state, now)
+        t = Turn(state, now)
         said = event.text if isinstance(event, UserText) else None
         choice = event.choice if isinstance(event, UserChoice) else None
         if not (said or choice):
             t.say(text("I didn't get any text. Describe the problem or pick one of the options."))
+        elif choice is not None and choice != PERSON.id and choice not in state.live_choices:
+            self._stale(t)
         else:
             self._dispatch(t, said, choice)
+        self._remember_question(t)
         return TurnResult(t.state, tuple(t.messages), t.handoff)
 
     def resume(
@@ -120,19 +131,36 @@ class Conversation:
                     "escalation_reason": None,
                     "pending_kb": None,
                     "pending_confirm": None,
+                    "offered_engineer": False,
+                    "misses": 0,
                     "updated_at": now,
                 }
             )
             lead = note or (
                 "An engineer has looked at this and handed it back to me; let's continue from here."
             )
-            return state.model_copy(update={"phase": InFlow(dialogue=resumed)}), text(lead)
+            step = flow.step(step_id)
+            question = (
+                prompt(step, lead, resumed.slots) if hasattr(step, "question") else text(lead)
+            )
+            new = state.model_copy(update={"phase": InFlow(dialogue=resumed), "offer": None})
+            return self._with_question(new, question), question
         lead = note or "An engineer has handed this back to me. What is wrong now?"
-        return state.model_copy(update={"phase": Idle(), "diagnosis": None}), text(lead)
+        new = state.model_copy(update={"phase": Idle(), "diagnosis": None, "offer": None})
+        return self._with_question(new, text(lead)), text(lead)
+
+    @staticmethod
+    def _with_question(state: SessionState, message: Message) -> SessionState:
+        return state.model_copy(
+            update={"live_choices": tuple(c.id for c in message.choices), "last_question": message}
+        )
 
     # --- one turn ----------------------------------------------------------------------------
-    def _dispatch(self, t: _Turn, said: str | None, choice: str | None) -> None:
+    def _dispatch(self, t: Turn, said: str | None, choice: str | None) -> None:
         phase = t.state.phase
+        if said is not None and (found := hazard(said)) is not None:
+            self._hazard(t, found, said)
+            return
         if isinstance(phase, Resolved | WaitingForEngineer | WithEngineer) or t.state.ended:
             ref = f" (reference {t.state.handoff_id})" if t.state.handoff_id else ""
             t.say(text(f"This conversation has ended{ref}. Start a new chat for another problem."))
@@ -140,22 +168,121 @@ class Conversation:
         if isinstance(phase, CollectingContact):
             self._contact_turn(t, phase, said, choice)
             return
+        if t.state.offer is not None and self._offer_answered(t, said, choice):
+            return
         if choice == PERSON.id or (said is not None and control_intent(said) == "escalate"):
             self._ask_for_person(t)
+        elif isinstance(phase, ChoosingDevice):
+            self._device_chosen(t, phase, said, choice)
         elif isinstance(phase, Clarifying) and choice in phase.options:
-            self._start_flow(t, choice)
+            self._start_flow(t, choice, t.state.issue or "")
+        elif choice == CONTRACT.id:
+            self._account(t, "contract")
         elif isinstance(phase, InFlow):
             self._flow_turn(t, phase.dialogue, said, choice)
         elif said is None:
             t.say(text("Please describe the problem in a few words.", [PERSON]))
         else:
-            self._route(t, said)
+            self._open_question(t, said)
 
-    def _route(self, t: _Turn, said: str) -> None:
+    def _stale(self, t: Turn) -> None:
+        """A button of an earlier question: say so and ask the current question again."""
+        lead = "That button belongs to an earlier question."
+        last = t.state.last_question
+        if last is None:
+            t.say(text(f"{lead} Tell me what is wrong in your own words.", [PERSON]))
+            return
+        t.say(text(lead), last)
+
+    def _remember_question(self, t: Turn) -> None:
+        asking = [m for m in t.messages if m.choices]
+        if asking:
+            t.state = self._with_question(t.state, asking[-1])
+        elif t.messages:
+            t.set(live_choices=(), last_question=t.messages[-1])
+
+    def _open_question(self, t: Turn, said: str) -> None:
+        """Idle: help, off-topic, the customer's own contract, a problem, or a KB question."""
+        if wants_help(said):
+            self._menu(t)
+            return
+        other = off_topic(said)
+        if other is not None:
+            t.say(
+                text(
+                    f"I can help with the room's audio-visual equipment; for {other.what}, please "
+                    f"contact {other.who}.",
+                    [PERSON],
+                )
+            )
+            return
+        topic = account_topic(said)
+        if topic is not None:
+            self._account(t, topic, said)
+            return
+        self._route(t, said)
+
+    def _menu(self, t: Turn) -> None:
+        flows = [f for f in self.flows.values() if f.routed]
+        choices = tuple(Choice(id=f.id, label=_sentence(f.short_label)) for f in flows)
+        t.set(phase=Clarifying(options=tuple(f.id for f in flows)))
+        t.say(
+            Message(
+                type="question",
+                text="I can check the room's equipment with you, answer questions about your "
+                "contract, your cases and your equipment's firmware, and answer questions from "
+                "the release notes. Pick a problem, or describe it in your own words:",
+                choices=(*choices, CONTRACT, PERSON),
+            )
+        )
+
+    def _account(self, t: Turn, topic: str, said: str = "") -> None:
+        site = self._site(t.state)
+        if site is None:
+            t.say(text("I cannot find your site's account.", [PERSON]))
+            return
+        t.say(self.answers.answer(topic, site, t.now))  # type: ignore[arg-type]
+        if topic == "firmware" and said:
+            self._firmware_fix(t, site, said)
+
+    def _firmware_fix(self, t: Turn, site: Site, said: str) -> None:
+        """ "does a newer firmware fix the HDMI issue?": check the named device's known issues."""
+        if self.kb is None:
+            return
+        found = identify(site, list(DeviceCategory), mentions(site, said))
+        asset = found.asset
+        if asset is None or asset.product is None:
+            return
+        finding = find_fix(self.kb, said, asset.product, asset.firmware)
+        if finding.found and finding.fixed_in:
+            t.state = t.state.with_sources(finding.citations)
+            t.say(
+                Message(
+                    type="text",
+                    text=f"For the {asset.describe()}: {finding.summary} This is fixed in "
+                    f"{finding.fixed_in}; it runs {asset.firmware}.",
+                    citations=finding.citations,
+                )
+            )
+
+    def _route(self, t: Turn, said: str) -> None:
         t.set(issue=t.state.issue or said)
+        problems = self._problems(said)
+        if len(problems) >= 2:
+            (first, first_said), rest = problems[0], problems[1:]
+            t.set(other_problems=tuple(OtherProblem(flow_id=f, said=s) for f, s in rest))
+            others = " and ".join(f"“{s}”" for _, s in rest)
+            t.say(
+                text(
+                    f"You mentioned more than one problem. Let's start with “{first_said}”; "
+                    f"I'll come back to {others} after that."
+                )
+            )
+            self._start_flow(t, first, first_said)
+            return
         route = self.router.route(said)
         if route.kind == "flow" and route.flow_id:
-            self._start_flow(t, route.flow_id)
+            self._start_flow(t, route.flow_id, said)
         elif route.kind == "clarify":
             t.set(phase=Clarifying(options=tuple(c.id for c in route.choices)))
             t.say(
@@ -170,13 +297,25 @@ class Conversation:
         else:
             t.say(
                 text(
-                    "I'm not sure I understood. Could you say what you see or hear in the room, or "
-                    "ask a question about your equipment?",
+                    "I'm not sure I understood. Could you say what you see or hear in the room, "
+                    'or ask a question about your equipment? Say "help" to see what I can do.',
                     [PERSON],
                 )
             )
 
-    def _answer(self, t: _Turn, question: str) -> None:
+    def _problems(self, said: str) -> list[tuple[str, str]]:
+        """Distinct problems in one message, as (flow id, the words about it)."""
+        parts = clauses(said)
+        if len(parts) < 2:
+            return []
+        found: list[tuple[str, str]] = []
+        for part in parts:
+            route = self.router.route(part)
+            if route.kind == "flow" and route.flow_id and route.flow_id not in dict(found):
+                found.append((route.flow_id, part))
+        return found
+
+    def _answer(self, t: Turn, question: str) -> None:
         if self.kb is None:
             t.say(text("The knowledge base is not available right now.", [PERSON]))
             return
@@ -187,11 +326,13 @@ class Conversation:
             return
         citations = tuple(answer.citations)
         t.state = t.state.with_sources(citations)
+        if answer.abstained:
+            t.set(offer=Offer(kind="engineer"))
         t.say(
             Message(
                 type="text",
                 text=answer.text,
-                choices=(PERSON,) if answer.abstained else (),
+                choices=(*YES_NO,) if answer.abstained else (),
                 citations=citations,
             )
         )
@@ -199,33 +340,150 @@ class Conversation:
     def _site(self, state: SessionState) -> Site | None:
         return self.accounts.site(state.site_id)
 
-    @staticmethod
-    def _asset_for(site: Site, flow: Flow) -> Asset | None:
-        assets = list(site.assets)
-        for asset in assets:
-            if asset.product in flow.products:
-                return asset
-        return assets[0] if assets else None
+    # --- offers ------------------------------------------------------------------------------
+    def _offer_answered(self, t: Turn, said: str | None, choice: str | None) -> bool:
+        """The reply to a yes/no offer; False when the reply is something else (then the offer
+        lapses and the reply is handled as usual)."""
+        offer = t.state.offer
+        assert offer is not None
+        reply = choice if choice in ("yes", "no") else None
+        if reply is None and said is not None and control_intent(said) is None:
+            parsed = parse_yes_no(said, "shall I?")
+            if parsed.kind == "value" and parsed.confidence >= 0.8 and len(said.split()) <= 6:
+                reply = str(parsed.value)
+        t.set(offer=None)
+        if reply is None:
+            return False
+        if offer.kind == "engineer":
+            if reply == "yes":
+                self._ask_for_person(t)
+            else:
+                t.say(text("OK. What else can I help with?", [PERSON]))
+            return True
+        problems = t.state.other_problems
+        if reply == "yes" and problems:
+            nxt, rest = problems[0], problems[1:]
+            t.set(other_problems=rest, issue=nxt.said, diagnosis=None)
+            self._start_flow(t, nxt.flow_id, nxt.said)
+        else:
+            t.set(other_problems=())
+            t.say(text("OK. If anything else comes up, just tell me.", [PERSON]))
+        return True
 
-    def _start_flow(self, t: _Turn, flow_id: str) -> None:
+    # --- safety ------------------------------------------------------------------------------
+    def _hazard(self, t: Turn, found: str, said: str) -> None:
+        """A hazard at any point: the safety instruction first, then an urgent handoff."""
+        t.say(Message(type="safety", text=SAFETY))
+        phase = t.state.phase
+        t.set(hazard=found, issue=t.state.issue or said)
+        if isinstance(phase, WaitingForEngineer | WithEngineer):
+            t.say(
+                text(
+                    f"Please tell the engineer about the {found} as well; your reference is {t.state.handoff_id}."
+                )
+            )
+            return
+        if isinstance(phase, CollectingContact):
+            t.say(text("I have marked this case urgent."))
+            step = self._engine_flows[CONTACT_FLOW_ID].step(phase.dialogue.step_id)
+            t.say(prompt(step, slots=phase.dialogue.slots))
+            return
+        if isinstance(phase, InFlow):
+            dialogue, _ = advance(
+                self._engine_flows, phase.dialogue, Escalate(at=t.now, reason=f"hazard: {found}")
+            )
+            t.set(diagnosis=dialogue)
+        site = self._site(t.state)
+        if site is not None and t.state.asset_serial is None:
+            ident = identify(site, list(DeviceCategory), mentions(site, said))
+            if ident.asset is not None:
+                t.set(asset_serial=ident.asset.serial, asset_how=ident.how)
+        t.say(text("I'm passing this to an engineer as urgent."))
+        begin_contact(t, self._engine_flows, self.accounts, site, f"safety hazard: {found}")
+
+    # --- flows -------------------------------------------------------------------------------
+    def _kinds(self, flow: Flow) -> list[DeviceCategory]:
+        return list(flow.devices) or [
+            PRODUCT_CATEGORIES[p] for p in flow.products if p in PRODUCT_CATEGORIES
+        ]
+
+    def _start_flow(self, t: Turn, flow_id: str, said: str) -> None:
+        """Find the device (ask when several fit), then start the flow."""
         site = self._site(t.state)
         flow = self.flows[flow_id]
-        asset = self._asset_for(site, flow) if site else None
+        if site is None:
+            self._begin_flow(t, flow, None, None, said)
+            return
+        found = identify(site, self._kinds(flow), mentions(site, said))
+        if found.candidates:
+            tell_contract_state(t, self.accounts, site, "Before we start:")
+            question, choices = choices_for(found.candidates)
+            t.set(
+                phase=ChoosingDevice(
+                    flow_id=flow_id, options=tuple(c.id for c in choices), said=said
+                )
+            )
+            t.say(Message(type="question", text=question, choices=(*choices, PERSON)))
+            return
+        self._begin_flow(t, flow, found.asset, found.how, said)
+
+    def _device_chosen(
+        self, t: Turn, phase: ChoosingDevice, said: str | None, choice: str | None
+    ) -> None:
+        site = self._site(t.state)
+        flow = self.flows[phase.flow_id]
+        options = [a for a in (site.assets if site else ()) if a.serial in phase.options]
+        picked: Asset | None = next((a for a in options if a.serial == choice), None)
+        how = "asked"
+        if picked is None and said is not None and site is not None:
+            picked = _pick(site, options, mentions(site, said), said)
+            if picked is None and is_not_sure(said):
+                picked, how = options[0] if options else None, "not_confirmed"
+        if picked is None:
+            if phase.misses >= 1 and options:
+                picked, how = options[0], "not_confirmed"
+            else:
+                question, choices = choices_for(options)
+                t.set(phase=phase.model_copy(update={"misses": phase.misses + 1}))
+                t.say(
+                    Message(
+                        type="question",
+                        text=f"Sorry, I didn't catch which. {question} Pick one, or tell me the room.",
+                        choices=(*choices, PERSON),
+                    )
+                )
+                return
+        self._begin_flow(t, flow, picked, how, phase.said)
+
+    def _begin_flow(
+        self, t: Turn, flow: Flow, asset: Asset | None, how: str | None, said: str
+    ) -> None:
+        site = self._site(t.state)
+        tell_contract_state(t, self.accounts, site, "Before we start:")
+        peers = tuple(
+            Peer(product=a.product, model=a.model, firmware=a.firmware)
+            for a in (site.assets if site else ())
+            if a.product and asset is not None and a.room == asset.room and a is not asset
+        )
         context = SiteContext(
             product=asset.product if asset else None,
             model=asset.model if asset else None,
             firmware=asset.firmware if asset else None,
             country=site.country if site else None,
+            peers=peers,
         )
-        dialogue, messages = advance(
-            self._engine_flows, None, Start(at=t.now, flow_id=flow_id, context=context)
-        )
-        t.set(asset_serial=asset.serial if asset else None)
+        t.set(asset_serial=asset.serial if asset else None, asset_how=how, offer=None)
+        if asset is not None and how != "only_one":
+            t.say(text(f"This is about the {asset.describe()}."))
+        # facts in the opening message are applied as the flow reaches their steps
+        given = facts_in(flow, said) if said else {}
+        start = Start(at=t.now, flow_id=flow.id, context=context, given=given)
+        dialogue, messages = advance(self._engine_flows, None, start)
         t.say(*messages)
         self._settle(t, dialogue)
 
     def _flow_turn(
-        self, t: _Turn, dialogue: DialogueState, said: str | None, choice: str | None
+        self, t: Turn, dialogue: DialogueState, said: str | None, choice: str | None
     ) -> None:
         event: EngineEvent = (
             Answer(at=t.now, choice=choice)
@@ -233,19 +491,24 @@ class Conversation:
             else interpret(self._engine_flows, dialogue, said or "", t.now)
         )
         if isinstance(event, SideQuestion):
-            self._answer(t, event.text)
+            topic = account_topic(event.text)
+            if topic is not None:
+                self._account(t, topic, event.text)
+            else:
+                self._answer(t, event.text)
+                t.set(offer=None)
         dialogue, messages = advance(self._engine_flows, dialogue, event)
         t.say(*messages)
         self._settle(t, dialogue)
 
-    def _settle(self, t: _Turn, dialogue: DialogueState) -> None:
+    def _settle(self, t: Turn, dialogue: DialogueState) -> None:
         """Answer pending knowledge-base checks, then hand off or close when the flow ends."""
         for _ in range(MAX_KB_ROUNDS):
             request = dialogue.pending_kb
             if request is None:
                 break
             result = KbResult(at=t.now, found=False)
-            if self.kb is not None:
+            if self.kb is not None and request.product:
                 finding = find_fix(self.kb, request.query, request.product, request.firmware)
                 result = KbResult(
                     at=t.now,
@@ -259,38 +522,42 @@ class Conversation:
             t.say(*more)
         if not dialogue.finished:
             t.set(phase=InFlow(dialogue=dialogue))
-        elif dialogue.status == "resolved":
-            t.set(phase=Resolved(), diagnosis=dialogue)
-        else:
-            t.set(diagnosis=dialogue)
-            self._begin_contact(t, dialogue.escalation_reason or "fault isolated")
+            return
+        t.set(diagnosis=dialogue)
+        if dialogue.status != "resolved":
+            reason = dialogue.escalation_reason or "fault isolated"
+            begin_contact(t, self._engine_flows, self.accounts, self._site(t.state), reason)
+            return
+        t.set(phase=Resolved())
+        if t.state.other_problems:
+            nxt = t.state.other_problems[0]
+            t.set(phase=Idle(), offer=Offer(kind="problem"))
+            t.say(
+                Message(
+                    type="question",
+                    text=f"You also mentioned “{nxt.said}”. Shall we look at that now?",
+                    choices=YES_NO,
+                )
+            )
 
     # --- handoff -----------------------------------------------------------------------------
-    def _ask_for_person(self, t: _Turn) -> None:
+    def _ask_for_person(self, t: Turn) -> None:
         phase = t.state.phase
         if isinstance(phase, InFlow):  # keep what was checked, with the reason, for the record
             dialogue, messages = advance(self._engine_flows, phase.dialogue, Escalate(at=t.now))
             t.say(*messages)
             t.set(diagnosis=dialogue)
-        self._begin_contact(t, "the user asked to talk to a person")
-
-    def _begin_contact(self, t: _Turn, reason: str) -> None:
-        site = self._site(t.state)
-        context = SiteContext(country=site.country if site else None)
-        start = Start(at=t.now, flow_id=CONTACT_FLOW_ID, context=context)
-        dialogue, messages = advance(self._engine_flows, None, start)
-        t.set(phase=CollectingContact(dialogue=dialogue, reason=reason))
-        t.say(*messages)
+        begin_contact(
+            t, self._engine_flows, self.accounts, self._site(t.state), "the user asked for a person"
+        )
 
     def _contact_turn(
-        self, t: _Turn, phase: CollectingContact, said: str | None, choice: str | None
+        self, t: Turn, phase: CollectingContact, said: str | None, choice: str | None
     ) -> None:
         if said is not None and control_intent(said) == "escalate":
-            lead = "That is what I'm arranging: I only need a few details for the engineer."
-            t.say(text(lead))
-            dialogue = phase.dialogue
-            step = self._engine_flows[CONTACT_FLOW_ID].step(dialogue.step_id)
-            t.say(prompt(step, slots=dialogue.slots))
+            t.say(text("That is what I'm arranging: I only need a few details for the engineer."))
+            step = self._engine_flows[CONTACT_FLOW_ID].step(phase.dialogue.step_id)
+            t.say(prompt(step, slots=phase.dialogue.slots))
             return
         event = (
             Answer(at=t.now, choice=choice) if choice is not None else Answer(at=t.now, text=said)
@@ -300,28 +567,43 @@ class Conversation:
         if not dialogue.finished:
             t.set(phase=phase.model_copy(update={"dialogue": dialogue}))
             return
-        self._finish_handoff(t, ContactDetails.from_slots(dialogue.slots))
-
-    def _finish_handoff(self, t: _Turn, contact: ContactDetails) -> None:
-        state = t.state
-        site = self._site(state)
-        serial = state.asset_serial or (site.assets[0].serial if site and site.assets else "")
-        reason = state.phase.reason if isinstance(state.phase, CollectingContact) else ""
-        facts = CaseFacts(
-            site_id=state.site_id,
-            serial=serial,
-            issue=state.issue or reason,
-            diagnosis=state.diagnosis,
-            contact=contact,
-            kb_sources=state.kb_sources,
-        )
-        opened = open_handoff(
-            self.accounts,
-            facts,
-            t.now,
+        finish_handoff(
+            t,
+            accounts=self.accounts,
+            flows=self.flows,
+            site=self._site(t.state),
+            contact=ContactDetails.from_slots(dialogue.slots),
             latest_versions=self.latest_versions,
             sinks=self.sinks,
         )
-        t.handoff = opened
-        t.set(phase=WaitingForEngineer(handoff_id=opened.record.id))
-        t.say(Message(type="handoff", text=opened.record.user_summary()))
+
+
+def _sentence(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+def _pick(site: Site, options: list[Asset], mention: Mention, said: str) -> Asset | None:
+    """The option a free-text reply names: a room, a model, a kind, or words of its label."""
+    if mention.models:
+        named = [a for a in options if a.model in mention.models]
+        if len(named) == 1:
+            return named[0]
+    if mention.rooms:
+        named = [a for a in options if a.room in mention.rooms]
+        if len(named) == 1:
+            return named[0]
+    if mention.kinds:
+        named = [a for a in options if a.kind in mention.kinds]
+        if len(named) == 1:
+            return named[0]
+    _, choices = choices_for(options)
+    parsed = parse_choice(
+        [ChoiceOption(id=_option_id(i), label=c.label) for i, c in enumerate(choices)], said
+    )
+    if parsed.kind == "value" and not parsed.needs_confirmation and isinstance(parsed.value, str):
+        return options[int(parsed.value.removeprefix("o"))]
+    return None
+
+
+def _option_id(index: int) -> str:
+    return f"o{index}"

@@ -25,7 +25,8 @@ from bot.service.outcome import OpenedHandoff
 
 @dataclass(frozen=True)
 class CaseFacts:
-    """What the conversation knows when it hands off."""
+    """What the conversation knows when it hands off: ``identification`` says how the device was
+    found, ``hazard`` a safety hazard the user reported (an urgent, P1 case)."""
 
     site_id: str
     serial: str
@@ -33,6 +34,8 @@ class CaseFacts:
     diagnosis: DialogueState | None
     contact: ContactDetails | None
     kb_sources: tuple[Citation, ...]
+    identification: str | None = None
+    hazard: str | None = None
 
 
 def category_of(diagnosis: DialogueState | None) -> tuple[Category, RemoteResolution]:
@@ -43,7 +46,16 @@ def category_of(diagnosis: DialogueState | None) -> tuple[Category, RemoteResolu
     return Category.UNKNOWN, RemoteResolution.NOT_ATTEMPTED
 
 
-def _cause(diagnosis: DialogueState | None, category: Category) -> SuspectedCause | None:
+def _cause(
+    diagnosis: DialogueState | None, category: Category, hazard: str | None
+) -> SuspectedCause | None:
+    if hazard:
+        return SuspectedCause(
+            summary=f"Safety hazard reported by the site ({hazard}); the user was told to switch "
+            "off at the wall only if safe and to keep away.",
+            confidence=0.9,
+            category=category,
+        )
     outcome = diagnosis.outcome if diagnosis else None
     if diagnosis and outcome and outcome.outcome == "fault":
         confidence = 0.7 if diagnosis.history else 0.4
@@ -101,9 +113,11 @@ def open_handoff(
         issue=facts.issue,
         created_at=now,
         diagnostics=diagnostics,
-        suspected_cause=_cause(diagnosis, category),
+        suspected_cause=_cause(diagnosis, category, facts.hazard),
         kb_sources=facts.kb_sources,
         site_representative=_representative(facts.contact),
+        impact="room_down" if facts.hazard else None,
         room=room,
+        identification=facts.identification,
     )
     return OpenedHandoff(record, returns, tuple(sinks))

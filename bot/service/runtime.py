@@ -19,6 +19,7 @@ from bot.escalation.accounts import Accounts, load_accounts
 from bot.escalation.releases import load_releases
 from bot.kb.embedder import Embedder, QueryCache
 from bot.kb.service import KnowledgeBase, make_embedder
+from bot.service.account_answers import StoreRecords
 from bot.service.assistant import Assistant
 from bot.service.conversation import Conversation
 from bot.service.engineers import EngineerDesk
@@ -96,6 +97,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         router=router,
         kb=kb,
         latest_versions=latest,
+        records=StoreRecords(store),
         sinks=tuple(sinks),
     )
     assistant = Assistant(

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.dialogue.state import DialogueState
+from bot.dialogue.state import DialogueState, Message
 from bot.kb.citation import Citation
 
 MAX_SOURCES = 20  # knowledge-base citations kept for the handoff record
@@ -32,6 +32,17 @@ class Clarifying(_Frozen):
 
     kind: Literal["clarifying"] = "clarifying"
     options: tuple[str, ...]
+
+
+class ChoosingDevice(_Frozen):
+    """Asked which of the site's devices (``options``, serials) the flow ``flow_id`` is about;
+    ``said`` is what the user wrote about the problem."""
+
+    kind: Literal["choosing_device"] = "choosing_device"
+    flow_id: str
+    options: tuple[str, ...]
+    said: str = ""
+    misses: int = 0
 
 
 class InFlow(_Frozen):
@@ -81,6 +92,7 @@ class Closed(_Frozen):
 Phase = Annotated[
     Idle
     | Clarifying
+    | ChoosingDevice
     | InFlow
     | CollectingContact
     | WaitingForEngineer
@@ -96,6 +108,20 @@ _STATUS = {
     "resolved": "resolved",
     "closed": "closed",
 }
+
+
+class OtherProblem(_Frozen):
+    """A second problem the user mentioned, kept for when the first one is done."""
+
+    flow_id: str
+    said: str
+
+
+class Offer(_Frozen):
+    """A yes/no offer the bot made and waits on: pass the case to an engineer, or look at the
+    other problem the user mentioned."""
+
+    kind: Literal["engineer", "problem"]
 
 
 class PublicState(_Frozen):
@@ -122,7 +148,14 @@ class SessionState(_Frozen):
     issue: str | None = None
     diagnosis: DialogueState | None = None
     asset_serial: str | None = None
+    asset_how: str | None = None  # how the device was identified (see service.equipment.How)
     kb_sources: tuple[Citation, ...] = ()
+    other_problems: tuple[OtherProblem, ...] = ()
+    offer: Offer | None = None
+    live_choices: tuple[str, ...] = ()  # ids of the buttons of the current question
+    last_question: Message | None = None  # said again when an old button is pressed
+    contract_told: bool = False  # the contract state was told in this conversation
+    hazard: str | None = None  # a safety hazard the user reported
 
     @property
     def handoff_id(self) -> str | None:

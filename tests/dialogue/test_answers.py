@@ -54,10 +54,15 @@ def test_indirect_yes_no_is_understood_with_less_confidence(text: str) -> None:
     assert parsed.kind == "value" and 0.75 <= parsed.confidence < 1.0
 
 
-@pytest.mark.parametrize("text", ["uh, I think so?", "probably", "looks like it"])
-def test_hedged_yes_is_confirmed(text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("uh, I think so?", "yes"), ("probably", "yes"), ("looks like it", "yes"),
+     ("I doubt it", "no"), ("probably not", "no"), ("don't think so", "no")],
+)  # fmt: skip
+def test_hedged_answers_lean_their_way_without_a_confirmation(text: str, value: str) -> None:
     parsed = parse_answer(YES_NO, text)
-    assert (parsed.value, parsed.needs_confirmation) == ("yes", True)
+    assert (parsed.value, parsed.needs_confirmation) == (value, False)
+    assert parsed.confidence < 1.0
 
 
 def test_mixed_yes_and_no_asks_to_confirm() -> None:

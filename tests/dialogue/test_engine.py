@@ -247,7 +247,9 @@ def test_unusable_input_keeps_the_state_and_says_why(
 ) -> None:
     state = start()
     same, messages = say(state, text, choice)
-    assert same is state
+    # nothing moves on; a reply that was read but not understood is counted
+    assert same.model_copy(update={"misses": state.misses, "updated_at": state.updated_at}) == state
+    assert same.misses == state.misses + (1 if expected == "didn't catch" else 0)
     assert expected in messages[0].text
     assert messages[0].choices  # the options are offered again
 

@@ -210,6 +210,50 @@ def test_seed_assets_use_portfolio_products_and_released_firmware() -> None:
     accounts = load_accounts(SEEDS)
     releases = load_releases(RELEASES)
     assert set(releases.products) == set(PRODUCT_IDS)
+    others = []
     for site in accounts.sites:
         for asset in site.assets:
+            if asset.product is None:  # equipment of another maker: a category, no release train
+                others.append(asset)
+                continue
             assert asset.firmware in releases.versions(asset.product), (site.id, asset.serial)
+    assert {a.kind.value for a in others} >= {"display", "microphone", "switch"}
+    assert all(a.manufacturer for a in others)
+
+
+def _with_asset(asset: str) -> str:
+    return site_yaml().replace(
+        "          - {serial: CX9-1, product: cx-codec, model: CX-900, firmware: 9.4.0}\n",
+        asset,
+    )
+
+
+def test_equipment_of_any_maker_is_accepted_with_a_category(write_yaml: Write) -> None:
+    folder = write_yaml(
+        "a.yaml",
+        _with_asset(
+            "          - {serial: S1, manufacturer: Samsung, model: QM55C, category: display}\n"
+            "          - {serial: S2, manufacturer: Biamp, model: Tesira Forte, category: dsp, "
+            "firmware: 4.2.1}\n"
+            "          - {serial: S3, product: cx-codec, model: CX-900, firmware: 9.4.1}\n"
+        ),
+    )
+    site = load_accounts(folder).sites[0]
+    assert [a.kind.value for a in site.assets] == ["display", "dsp", "codec"]
+    assert site.assets[1].maker == "Biamp" and site.assets[2].maker == "Norvale"
+
+
+@pytest.mark.parametrize(
+    ("asset", "problem"),
+    [
+        ("{serial: S1, manufacturer: Sony, model: X90}", "neither a product line nor a category"),
+        ("{serial: S1, product: zx-soundbar, model: ZX-200, firmware: 1.0.0}", "unknown product"),
+        ("{serial: S1, product: cx-codec, model: CX-900, firmware: v9}", "must look like 9.4.1"),
+        ("{serial: S1, model: X, category: toaster}", "category"),
+    ],
+)
+def test_an_asset_that_cannot_be_placed_is_refused_with_its_line(
+    write_yaml: Write, asset: str, problem: str
+) -> None:
+    error = load_error(write_yaml("a.yaml", _with_asset(f"          - {asset}\n")))
+    assert problem in str(error) and "a.yaml:" in str(error)
