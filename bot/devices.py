@@ -40,6 +40,15 @@ MODEL_CATEGORIES: dict[str, DeviceCategory] = {
     "AX-CM3": DeviceCategory.MICROPHONE,
     "WX-B": DeviceCategory.WIRELESS_PRESENTER,
 }
+#: What people call the bundled models ("the button" is the WX-B, not the WX-4 gateway).
+MODEL_WORDS: dict[str, tuple[str, ...]] = {
+    "WX-B": ("button", "usb-c button", "usb button", "sharing button", "share button", "dongle",
+             "usb-c dongle", "puck"),
+    "WX-4": ("gateway", "base unit", "receiver", "wireless box"),
+    "AX-CM3": ("ceiling mic", "ceiling microphone", "mic ring", "microphone ring"),
+    "AX-8": ("dsp", "audio processor", "audio box"),
+    "TX-10": ("touch panel", "panel", "touchscreen", "touch screen"),
+}  # fmt: skip
 PRODUCT_CATEGORIES: dict[str, DeviceCategory] = {
     "cx-codec": DeviceCategory.CODEC,
     "vx-camera": DeviceCategory.CAMERA,

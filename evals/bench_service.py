@@ -19,10 +19,12 @@ import numpy as np
 from bot.cluster import free_port
 from bot.config import Settings
 from bot.kb.embedder import Embedder
+from bot.service.outcome import UserChoice, UserText
 from bot.service.runtime import build_runtime
 
 REPO = Path(__file__).resolve().parents[1]
-FLOW_PATH = [("choice", "display2"), ("text", "no"), ("text", "no, still black")]
+OPENING = "the second screen in room 1 says no signal"  # device and screen given up front
+FLOW_PATH = [("text", "no"), ("text", "no, still black")]
 KB_TURN = ("text", "yes, after the restart it came back")
 
 
@@ -48,14 +50,14 @@ def bench_turns(
     for _ in range(sessions):
         sid = assistant.start("DEMO-1234").session_id
         t = time.perf_counter()
-        assistant.reply(sid, text_in="the second screen in the boardroom says no signal")
+        assistant.reply(sid, UserText(OPENING))
         routed.append(time.perf_counter() - t)
         for kind, value in FLOW_PATH:
             t = time.perf_counter()
-            assistant.reply(sid, **({"choice": value} if kind == "choice" else {"text_in": value}))
+            assistant.reply(sid, UserChoice(value) if kind == "choice" else UserText(value))
             plain.append(time.perf_counter() - t)
         t = time.perf_counter()
-        assistant.reply(sid, text_in=KB_TURN[1])
+        assistant.reply(sid, UserText(KB_TURN[1]))
         kb_step.append(time.perf_counter() - t)
     return {
         "sessions": sessions,
@@ -119,8 +121,7 @@ def bench_load(
                 streak = 0
                 time.sleep(0.5)
         script = [
-            {"text": "the second screen in the boardroom says no signal"},
-            {"choice": "display2"},
+            {"text": OPENING},
             {"text": "no"},
             {"text": "which firmware fixed the HDMI handshake on the CX-900?"},
             {"text": "no, still black"},

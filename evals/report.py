@@ -1,9 +1,10 @@
 """``assist eval all``: every suite, one report (JSON + Markdown + PNG plots) per day.
 
 Suites: retrieval on the bundled corpus (and on the open-source corpus when its folder exists) for
-hybrid, BM25, dense and the naive baseline; the router; dialogue scenarios; the escalation rule
-table. ``quick`` runs what the quality gate needs (bundled retrieval without the baseline, router,
-scenarios, escalation).
+hybrid, BM25, dense and the naive baseline; the router; dialogue scenarios; the answer tables
+(tuning and held out); whole conversations over the REST API; the escalation rule table.
+``quick`` runs what the quality gate needs (bundled retrieval without the baseline, router,
+scenarios, answer tables, escalation).
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ from bot.escalation.entitlements import decide
 from bot.kb.embedder import Embedder
 from bot.service.runtime import load_bundled_flows
 from evals import plots
+from evals.answers import evaluate_answers
+from evals.conversations import run_suite, transcript_markdown
 from evals.datasets import load_retrieval_questions
 from evals.routing import evaluate_router
-from evals.runner import run_retrieval_eval
+from evals.runner import index_dir_for, run_retrieval_eval
 
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = REPO / "evals" / "datasets"
@@ -167,6 +170,21 @@ def run_all(
     say("dialogue scenarios")
     scenarios = run_scenarios(flows, router, load_scenarios(DATASETS / "scenarios.jsonl"))
     report["dialogue"] = scenarios.to_json()
+    say("answer tables")
+    report["answers"] = {
+        split: evaluate_answers(DATASETS / f"{split}.jsonl", flows)
+        for split in ("answers", "answers.holdout")
+    }
+    if not quick:
+        say("conversations over the REST API")
+        index = bundled_index or index_dir_for(
+            REPO / "knowledge/docs", settings.paths.data_dir / "eval-index"
+        )
+        conv, results = run_suite(settings, embedder, index, DATASETS / "conversations.yaml")
+        report["conversations"] = conv
+        (out / "conversations.md").write_text(
+            "# Conversation transcripts\n\n" + "\n".join(transcript_markdown(r) for r in results)
+        )
     say("escalation rules")
     report["escalation"] = escalation_table(settings.paths.accounts_dir)
     (out / "report.json").write_text(json.dumps(report, indent=2, default=str))
@@ -185,6 +203,10 @@ def headline(report: dict[str, Any]) -> dict[str, float]:
     for split, r in report.get("router", {}).items():
         figures[f"{split}_accuracy"] = r["accuracy"]
     figures["scenario_pass_rate"] = report["dialogue"]["pass_rate"]
+    for split, r in report.get("answers", {}).items():
+        figures[f"{split.replace('.', '_')}_accuracy"] = r["accuracy"]["accuracy"]
+    if "conversations" in report:
+        figures["conversation_pass_rate"] = report["conversations"]["pass_rate"]
     figures["escalation_pass_rate"] = report["escalation"]["pass_rate"]
     return figures
 
@@ -241,6 +263,38 @@ def render_markdown(report: dict[str, Any]) -> str:
         "## Dialogue scenarios",
         "",
         f"{d['passed']}/{d['total']} passed ({d['pass_rate']:.1%}); mean turns to an outcome {d['mean_turns']:.2f}.",
+        "",
+        "## Answer understanding",
+        "",
+        "| table | replies | accuracy | yes/no | choice | number | not understood (clear replies) |",
+        "|---|---|---|---|---|---|---|",
+        *[
+            f"| {split} | {a['rows']} | {a['accuracy']['accuracy']:.1%} | "
+            + " | ".join(
+                f"{a['by_type'].get(k, {}).get('accuracy', 0):.1%}"
+                for k in ("yes_no", "choice", "number")
+            )
+            + f" | {a['not_understood_on_clear_replies']} |"
+            for split, a in report.get("answers", {}).items()
+        ],
+        "",
+        "## Conversations over the REST API",
+        "",
+        *(
+            [
+                f"{report['conversations']['passed']}/{report['conversations']['scenarios']} "
+                f"scenarios passed ({report['conversations']['pass_rate']:.1%}); transcripts in "
+                "conversations.md. Failures: "
+                + (
+                    "; ".join(
+                        f"{f['id']} ({f['problems'][0]})" for f in report["conversations"]["failed"]
+                    )
+                    or "none"
+                )
+            ]
+            if "conversations" in report
+            else ["Not run (quick)."]
+        ),
         "",
         "## Escalation rules",
         "",

@@ -36,11 +36,10 @@ from evals.bench_service import call_json
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPTS: list[list[dict[str, str]]] = [
-    [  # a fault-isolation flow to its end
-        {"text": "the second screen in the boardroom says no signal"},
-        {"choice": "display2"},
+    [  # a fault-isolation flow, typed as people do
+        {"text": "the second screen in room 1 says no signal"},
         {"text": "no"},
-        {"text": "no, still black"},
+        {"text": "did that, still black"},
     ],
     [  # release-note questions
         {"text": "which firmware fixed the HDMI handshake on the CX-900?"},
@@ -48,11 +47,11 @@ SCRIPTS: list[list[dict[str, str]]] = [
         {"text": "the panel shows connecting after the certificate renewal"},
     ],
     [  # a hand-off to a person
-        {"choice": "person"},
-        {"text": "Dana Whitfield"},
-        {"text": "+1 617 555 0100"},
-        {"choice": "yes"},
-        {"choice": "yes"},
+        {"text": "can I talk to a person"},
+        {"text": "it's Dana Whitfield"},
+        {"text": "my mobile is +1 617 555 0100"},
+        {"text": "yes"},
+        {"text": "yes"},
     ],
 ]
 

@@ -65,9 +65,15 @@ def _number_near(step: AskStep, text: str, tokens: list[str]) -> tuple[float, st
         if token not in anchors:
             continue
         window = " ".join(tokens[max(0, index - _NUMBER_WINDOW) : index + _NUMBER_WINDOW + 1])
-        if not any(m.group(2) for m in NUMBER_WITH_UNIT.finditer(window)):
-            continue  # "room 2" is no length: only a number with its unit counts
-        parsed = parse_number(spec, window)
-        if parsed.kind == "value" and parsed.value is not None and not parsed.needs_confirmation:
-            return float(parsed.value), parsed.display
+        # "room 1" is no length or duration: only a number said with its unit counts
+        for match in NUMBER_WITH_UNIT.finditer(window):
+            if not match.group(2):
+                continue
+            parsed = parse_number(spec, match.group(0))
+            if (
+                parsed.kind == "value"
+                and parsed.value is not None
+                and not parsed.needs_confirmation
+            ):
+                return float(parsed.value), parsed.display
     return None

@@ -20,7 +20,9 @@ _LEADS = re.compile(
     r"^(?:(?:hi|hello|hey|ok|okay|sure|yes|yeah|yep|well|um|erm|so)[,.!]?\s+)*"
     r"(?:(?:that(?:'s| is| would be| will be)|it(?:'s| is| will be| would be)|its)\s+(?:me|myself)"
     r"(?:\s*[,:-]\s*|\s+)|"
-    r"(?:this is|i am|i'm|im|my name is|my name's|name is|name's|the name is|it's|it is|its|"
+    r"(?:this is|i am|i'm|im|my name is|my name's|name is|name's|the name is|"
+    r"it'?ll be|it will be|it would be|it'?d be|that'?ll be|that'?d be|should be|probably|"
+    r"it's|it is|its|"
     r"you can (?:call|talk to|ask for|speak to|speak with)|ask for|talk to|speak to|call|"
     r"that(?:'s| is| would be| will be)|that will be|the person is|contact)\s+)"
 )

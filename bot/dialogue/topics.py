@@ -158,13 +158,13 @@ _ACCOUNT: tuple[tuple[AccountTopic, re.Pattern[str]], ...] = (
     (
         "cases",
         re.compile(
-            r"\b(?:my|our|the) (?:ticket|case|handoff|request|report)\b|\b(?:status|update|news|progress)\b.{0,30}\b(?:ticket|case|request|engineer|handoff|reference)\b|\bho-[0-9a-f]{6,}\b|\bwhen will (?:the|an|my|our) engineer\b|\bhas (?:anyone|someone|an engineer) (?:picked|looked|called)"
+            r"\b(?:my|our|the) (?:ticket|case|handoff|request|report)s?\b|\b(?:open|any|existing|outstanding|current) (?:tickets?|cases?|requests?|handoffs?)\b|\b(?:status|update|news|progress)\b.{0,30}\b(?:ticket|case|request|engineer|handoff|reference)\b|\bho-[0-9a-f]{6,}\b|\bwhen will (?:the|an|my|our) engineer\b|\bhas (?:anyone|someone|an engineer) (?:picked|looked|called)"
         ),
     ),
     (
         "firmware",
         re.compile(
-            r"\b(?:what|which) (?:firmware|version|software)\b.{0,40}\b(?:our|we|on|running|installed)\b|\b(?:our|the) \w+(?: \w+)? (?:is )?(?:on|running) (?:which|what)\b|\b(?:are we|is (?:our|it|the \w+)) (?:up to date|on the latest|current)\b|\b(?:newer|latest|new) (?:firmware|version|release|update)\b.{0,40}\b(?:our|we|fix)\b|\bneed (?:an|a firmware) update\b"
+            r"\b(?:what|which) (?:firmware|version|software)\b.{0,40}\b(?:our|we|on|running|installed)\b|\b(?:our|the) \w+(?: \w+)? (?:is )?(?:on|running) (?:which|what)\b|\b(?:are we|are (?:our|the) [\w-]+|is (?:our|it|the [\w-]+(?: [\w-]+)?)) (?:up to date|up-to-date|on the latest|current|latest)\b|\b(?:newer|latest|new) (?:firmware|version|release|update)\b.{0,40}\b(?:our|we|fix)\b|\bneed (?:an|a firmware) update\b"
         ),
     ),
     (
@@ -197,6 +197,43 @@ _SPLIT = re.compile(
     r"(?:also\s+)?)?|\s+also\s+|\s+as well as\s+|\s+on top of that\s+|\s+another thing\s*)",
     re.IGNORECASE,
 )
+
+
+_THANKS = re.compile(
+    r"^(?:(?:ok|okay|great|perfect|cool|brilliant|lovely|super)[,!. ]*)?(?:thanks?|thank you|"
+    r"thank you very much|thanks a lot|many thanks|cheers|ta|bye|goodbye|that'?s all|"
+    r"that'?s it|nothing else|all good|no thanks|ok|okay|great|perfect|cool)(?: (?:so much|"
+    r"again|for your help|for the help|bye))?[.!]*$"
+)
+_SYMPTOM_WORDS = re.compile(
+    r"\b(?:not|no|n't|cannot|can't|won't|doesn't|isn't|keeps?|stuck|fail\w*|broken|dead|"
+    r"stopped|lost|frozen|freez\w*|black|blank|silent|echo\w*|howl\w*|feedback|flicker\w*|"
+    r"blurry|dark|red|amber|orange|blinking|flashing|crackl\w*|buzz\w*|noise|choppy|lag\w*|"
+    r"pixel\w*|drops?|dropping|off|offline|error|problem|issue|wrong|bad|connecting|"
+    r"disconnect\w*|restart\w*|reboot\w*|hear\w*)\b"
+)
+
+
+def is_thanks(text: str) -> bool:
+    """ "ok thanks", "cheers", "that's all": a closing word, not a problem."""
+    return bool(_THANKS.match(normalise(text)))
+
+
+_ANOTHER = re.compile(
+    r"\b(?:also|plus|another|as well|on top of that|(?:second|other|separate) (?:problem|"
+    r"thing|issue)|in addition)\b|[.;!?]\s+\S"
+)
+
+
+def says_another(text: str) -> bool:
+    """ "... and there is also an echo", "... plus ...", two sentences: a second problem may
+    follow (a plain "and" joins two signs of one problem as often as two problems)."""
+    return bool(_ANOTHER.search(normalise(text)))
+
+
+def reports_symptom(text: str) -> bool:
+    """A clause that says something is wrong ("the camera is frozen", "an echo")."""
+    return len(text.split()) >= 2 and bool(_SYMPTOM_WORDS.search(normalise(text)))
 
 
 def clauses(text: str) -> list[str]:

@@ -123,7 +123,8 @@ _WORSE = re.compile(
     r"happened|happens|different)|no (?:change|luck|joy|difference|improvement)|"
     r"did ?n'?t (?:work|help|fix|change|do anything)|does ?n'?t (?:work|help)|not working|"
     r"no good|no better|won'?t|keeps|again|still not|not fixed|not better|not back|worse|"
-    r"dead|silent|black|blank|frozen|stuck|flashing red|same error|nada|zilch)\b"
+    r"dead|silent|black|blank|frozen|stuck|flashing red|same error|nada|zilch|"
+    r"fail(?:s|ed)?(?: too| again| as well)?|(?:just )?as bad|bad again|still bad|no dice)\b"
 )
 _BETTER = re.compile(
     r"\b(?:(?:it'?s|is|are|its|that'?s|they'?re|picture'?s|sound'?s|everything'?s|all) "
@@ -133,6 +134,8 @@ _BETTER = re.compile(
     r"lit up|lights up|popped up|came through|(?:has |have )?stopped|it'?s gone|gone now|"
     r"all good|much better|way better|better now|fine now|good now|clear now|back now|"
     r"(?:ok|okay) now|seems (?:ok|okay|fine|good|better)|\w+'s gone|(?:is|are) gone|"
+    r"works? (?:now|fine|again)|(?:respond|responds|responding|reacts|reacting|connects|"
+    r"connected|registered|shows|showing|comes|coming) (?:now|again|fine)|went through|"
     r"back to normal|up now|on now|(?:can|could) (?:hear|see) (?:them|us|it|the|everything)|"
     r"no (?:more )?(?:echo|howling|feedback|problems?|issues?|errors?|noise|buzz|freezing|lag)|"
     r"(?:light|led|it|panel|screen|camera)'?s? (?:is )?on\b)"

@@ -118,6 +118,7 @@ class SiteRepresentative(_Record):
 
     name: str | None = None
     phone: str | None = None
+    phone_display: str | None = None  # as people of the site's country write it
     on_site: bool | None = None
     available_for_duration: bool | None = None
 

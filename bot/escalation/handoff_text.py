@@ -181,7 +181,7 @@ def render_user_summary(record: HandoffRecord) -> str:
     parts: list[str] = []
     rep = record.site_representative
     if dec.route is Route.CALLBACK and dec.callback_at:
-        on = f" on {rep.phone}" if rep and rep.phone else ""
+        on = f" on {rep.phone_display or rep.phone}" if rep and rep.phone else ""
         parts.append(f"An engineer will call you back{on} at {moment(dec.callback_at)}.")
     else:
         parts.append("An engineer will take over this conversation now.")

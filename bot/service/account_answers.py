@@ -5,13 +5,13 @@ contract rules and the site's records, in the site's time zone. Not release-note
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
 from bot.dialogue.state import Choice, Message
 from bot.dialogue.topics import AccountTopic
-from bot.escalation.accounts import Accounts, Site
+from bot.escalation.accounts import Accounts, Asset, Site
 from bot.escalation.coverage import coverage
 from bot.escalation.releases import version_key
 from bot.escalation.wording import format_day, format_time
@@ -56,14 +56,19 @@ class AccountAnswers:
         self.records = records
         self.latest_versions = latest_versions
 
-    def answer(self, topic: AccountTopic, site: Site, now: datetime) -> Message:
-        body = {
-            "hours": self._hours,
-            "contract": self._contract,
-            "cases": self._cases,
-            "parts": self._parts,
-            "firmware": self._firmware,
-        }[topic](site, now)
+    def answer(
+        self, topic: AccountTopic, site: Site, now: datetime, about: Sequence[Asset] = ()
+    ) -> Message:
+        """The answer for ``topic``; ``about`` narrows a firmware answer to the devices named."""
+        if topic == "firmware":
+            body = self._firmware(site, about)
+        else:
+            body = {
+                "hours": self._hours,
+                "contract": self._contract,
+                "cases": self._cases,
+                "parts": self._parts,
+            }[topic](site, now)
         return Message(type="text", text=body, choices=(PERSON_CHOICE,))
 
     def _hours(self, site: Site, now: datetime) -> str:
@@ -123,11 +128,11 @@ class AccountAnswers:
             )
         return "Replacement parts for " + site.name + ":\n" + "\n".join(lines)
 
-    def _firmware(self, site: Site, now: datetime) -> str:
+    def _firmware(self, site: Site, about: Sequence[Asset]) -> str:
         if not site.assets:
             return f"No equipment is registered for {site.name}."
         lines = []
-        for asset in site.assets:
+        for asset in about or site.assets:
             if not asset.firmware and not asset.product:
                 continue
             newest = self.latest_versions.get(asset.product or "")
@@ -142,6 +147,8 @@ class AccountAnswers:
                 f"- {asset.room or 'no room'}: {maker}{asset.model} {asset.kind.words}, firmware "
                 f"{asset.firmware or 'not recorded'}{state}"
             )
+        if not lines:
+            return f"No firmware is recorded for that equipment at {site.name}."
         return f"Firmware of the equipment at {site.name}:\n" + "\n".join(lines)
 
 

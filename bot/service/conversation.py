@@ -25,14 +25,23 @@ from bot.dialogue.router import Router
 from bot.dialogue.schema import ChoiceOption, Flow
 from bot.dialogue.state import Choice, DialogueState, Message, Peer, SiteContext
 from bot.dialogue.steps import prompt, text
-from bot.dialogue.topics import account_topic, clauses, hazard, off_topic, wants_help
+from bot.dialogue.topics import (
+    account_topic,
+    clauses,
+    hazard,
+    is_thanks,
+    off_topic,
+    reports_symptom,
+    says_another,
+    wants_help,
+)
 from bot.dialogue.yesno import parse_yes_no
 from bot.errors import AssistError
 from bot.escalation.accounts import Accounts, Asset, Site
 from bot.kb.known_issues import find_fix
 from bot.kb.service import KnowledgeBase
 from bot.service.account_answers import AccountAnswers, SiteRecords
-from bot.service.equipment import Mention, choices_for, identify, mentions
+from bot.service.equipment import Mention, choices_for, identify, mentions, strip_places
 from bot.service.handing_off import begin_contact, finish_handoff, tell_contract_state
 from bot.service.outcome import OpenedHandoff, UserChoice, UserEvent, UserText
 from bot.service.state import (
@@ -161,14 +170,18 @@ class Conversation:
         if said is not None and (found := hazard(said)) is not None:
             self._hazard(t, found, said)
             return
+        if t.state.offer is not None and not isinstance(phase, CollectingContact):
+            if self._offer_answered(t, said, choice):
+                return
+            if isinstance(phase, Resolved):  # a new problem instead of yes or no: keep going
+                t.set(phase=Idle())
+                phase = t.state.phase
         if isinstance(phase, Resolved | WaitingForEngineer | WithEngineer) or t.state.ended:
             ref = f" (reference {t.state.handoff_id})" if t.state.handoff_id else ""
             t.say(text(f"This conversation has ended{ref}. Start a new chat for another problem."))
             return
         if isinstance(phase, CollectingContact):
             self._contact_turn(t, phase, said, choice)
-            return
-        if t.state.offer is not None and self._offer_answered(t, said, choice):
             return
         if choice == PERSON.id or (said is not None and control_intent(said) == "escalate"):
             self._ask_for_person(t)
@@ -206,6 +219,11 @@ class Conversation:
         if wants_help(said):
             self._menu(t)
             return
+        if is_thanks(said):
+            t.say(
+                text("You're welcome. If anything else comes up with the room, tell me.", [PERSON])
+            )
+            return
         other = off_topic(said)
         if other is not None:
             t.say(
@@ -241,7 +259,21 @@ class Conversation:
         if site is None:
             t.say(text("I cannot find your site's account.", [PERSON]))
             return
-        t.say(self.answers.answer(topic, site, t.now))  # type: ignore[arg-type]
+        about: tuple[Asset, ...] = ()
+        if topic == "firmware" and said:
+            mention = mentions(site, said)
+            about = (
+                tuple(
+                    a
+                    for a in site.assets
+                    if (not mention.kinds or a.kind in mention.kinds)
+                    and (not mention.rooms or a.room in mention.rooms)
+                    and (not mention.models or a.model in mention.models)
+                )
+                if mention
+                else ()
+            )
+        t.say(self.answers.answer(topic, site, t.now, about))  # type: ignore[arg-type]
         if topic == "firmware" and said:
             self._firmware_fix(t, site, said)
 
@@ -304,8 +336,9 @@ class Conversation:
             )
 
     def _problems(self, said: str) -> list[tuple[str, str]]:
-        """Distinct problems in one message, as (flow id, the words about it)."""
-        parts = clauses(said)
+        """Distinct problems in one message, as (flow id, the words about it). Each part must
+        report a symptom of its own ("room 1" or "the touch panel and" are no problem)."""
+        parts = [p for p in clauses(said) if reports_symptom(p)]
         if len(parts) < 2:
             return []
         found: list[tuple[str, str]] = []
@@ -313,6 +346,12 @@ class Conversation:
             route = self.router.route(part)
             if route.kind == "flow" and route.flow_id and route.flow_id not in dict(found):
                 found.append((route.flow_id, part))
+        if len(found) >= 2 and not says_another(said):
+            # "X and Y" are two problems only when they are about different kinds of device;
+            # "the codec is red and both screens say no signal" is one
+            mains = {tuple(self._kinds(self.flows[f]))[:1] for f, _ in found}
+            if len(mains) < len(found):
+                return []
         return found
 
     def _answer(self, t: Turn, question: str) -> None:
@@ -349,7 +388,10 @@ class Conversation:
         reply = choice if choice in ("yes", "no") else None
         if reply is None and said is not None and control_intent(said) is None:
             parsed = parse_yes_no(said, "shall I?")
-            if parsed.kind == "value" and parsed.confidence >= 0.8 and len(said.split()) <= 6:
+            short = len(said.split()) <= 6
+            if parsed.kind == "value" and (
+                parsed.confidence >= 0.95 or (short and parsed.confidence >= 0.8)
+            ):
                 reply = str(parsed.value)
         t.set(offer=None)
         if reply is None:
@@ -367,7 +409,8 @@ class Conversation:
             self._start_flow(t, nxt.flow_id, nxt.said)
         else:
             t.set(other_problems=())
-            t.say(text("OK. If anything else comes up, just tell me.", [PERSON]))
+            later = "start a new chat" if isinstance(t.state.phase, Resolved) else "just tell me"
+            t.say(text(f"OK. If anything else comes up, {later}."))
         return True
 
     # --- safety ------------------------------------------------------------------------------
@@ -409,6 +452,9 @@ class Conversation:
 
     def _start_flow(self, t: Turn, flow_id: str, said: str) -> None:
         """Find the device (ask when several fit), then start the flow."""
+        pending = tuple(p for p in t.state.other_problems if p.flow_id != flow_id)
+        if pending != t.state.other_problems:
+            t.set(other_problems=pending)  # the problem kept for later is being looked at now
         site = self._site(t.state)
         flow = self.flows[flow_id]
         if site is None:
@@ -476,7 +522,7 @@ class Conversation:
         if asset is not None and how != "only_one":
             t.say(text(f"This is about the {asset.describe()}."))
         # facts in the opening message are applied as the flow reaches their steps
-        given = facts_in(flow, said) if said else {}
+        given = facts_in(flow, strip_places(site, said)) if said and site else {}
         start = Start(at=t.now, flow_id=flow.id, context=context, given=given)
         dialogue, messages = advance(self._engine_flows, None, start)
         t.say(*messages)
@@ -531,7 +577,7 @@ class Conversation:
         t.set(phase=Resolved())
         if t.state.other_problems:
             nxt = t.state.other_problems[0]
-            t.set(phase=Idle(), offer=Offer(kind="problem"))
+            t.set(offer=Offer(kind="problem"))  # stays resolved unless the user goes on
             t.say(
                 Message(
                     type="question",

@@ -15,17 +15,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.devices import DeviceCategory
-from bot.dialogue.cues import similar, words
+from bot.devices import MODEL_WORDS, DeviceCategory
+from bot.dialogue.cues import KeywordIndex, similar, words
 from bot.dialogue.state import Choice
 from bot.escalation.accounts import Asset, Site
 
-How = Literal["said", "asked", "only_one", "flow_outcome", "not_confirmed"]
+How = Literal["said", "asked", "only_one", "flow_outcome", "room_system", "not_confirmed"]
 HOW_WORDS: dict[str, str] = {
     "said": "named by the user",
     "asked": "chosen by the user when asked",
     "only_one": "the only one of its kind at the site",
     "flow_outcome": "the device the checks pointed to",
+    "room_system": "the room's system: the device at fault could not be named as a registered asset",
     "not_confirmed": "not confirmed: the user was not sure which one",
 }
 
@@ -86,11 +87,25 @@ def mentions(site: Site, text: str) -> Mention:
     said = words(text[:2000])
     numbers = [_NUMBER_WORDS.get(w, w) for w in said]
     squashed = _squash(text)
+    named = [a.model for a in site.assets if _squash(a.model) in squashed]
+    nicknamed = [
+        a.model
+        for a in site.assets
+        if a.model.upper() in MODEL_WORDS
+        and KeywordIndex.of(MODEL_WORDS[a.model.upper()]).hits(said)
+    ]
     return Mention(
         rooms=tuple(_rooms_said(site, said, numbers)),
-        models=tuple(dict.fromkeys(a.model for a in site.assets if _squash(a.model) in squashed)),
+        models=tuple(dict.fromkeys((*named, *_only_one_kind(site, nicknamed)))),
         kinds=tuple(_kinds_said(said)),
     )
+
+
+def _only_one_kind(site: Site, models: list[str]) -> list[str]:
+    """Nicknames narrow only between devices of one kind ("button": the WX-B, not the WX-4);
+    a nickname that fits models of several kinds says nothing about which."""
+    kinds = {a.kind for a in site.assets if a.model in models}
+    return models if len(kinds) == 1 else []
 
 
 def _rooms_said(site: Site, said: list[str], numbers: list[str]) -> Iterable[str]:
@@ -141,8 +156,8 @@ def _kinds_said(said: list[str]) -> Iterable[DeviceCategory]:
 def identify(site: Site, kinds: Sequence[DeviceCategory], mention: Mention) -> Identified:
     """The asset a check about ``kinds`` (main kind first) is about, given what was said."""
     assets = list(site.assets)
-    if mention.models:
-        named = [a for a in assets if a.model in mention.models]
+    if mention.models:  # a model of a kind this check is about ("the panel" is no codec)
+        named = [a for a in assets if a.model in mention.models and a.kind in kinds]
         if len(named) == 1:
             return Identified(named[0], "said")
         if named:
@@ -168,14 +183,13 @@ def in_room(
     kind: DeviceCategory | None = None,
     product: str | None = None,
 ) -> Asset | None:
-    """The one device of that kind (or product line) in that room (anywhere, without a room)."""
-    found = [
-        a
-        for a in site.assets
-        if (room is None or a.room == room)
-        and (a.product == product if product else a.kind is kind)
-    ]
-    return found[0] if len(found) == 1 else None
+    """The one device of that kind (or product line) in that room; with none there, the one of
+    the site (a network switch lives in a cupboard, not in the meeting room)."""
+    fits = [a for a in site.assets if (a.product == product if product else a.kind is kind)]
+    here = [a for a in fits if room is None or a.room == room]
+    if len(here) == 1:
+        return here[0]
+    return fits[0] if not here and len(fits) == 1 else None
 
 
 def choices_for(candidates: Sequence[Asset]) -> tuple[str, tuple[Choice, ...]]:
@@ -195,3 +209,26 @@ def choices_for(candidates: Sequence[Asset]) -> tuple[str, tuple[Choice, ...]]:
             for a in candidates
         )
     return question, choices
+
+
+def strip_places(site: Site, text: str) -> str:
+    """The text without where it happens ("the codec in the Isar Saal is red" -> "the codec is
+    red"), so the words about the problem stand together."""
+    out = text
+    for room in sorted(rooms_of(site), key=len, reverse=True):
+        parts = [re.escape(p) for p in room.split()]
+        core = r"\s+".join(parts)
+        out = re.sub(
+            rf"\s*\b(?:in|at|from|of)\s+(?:the\s+|our\s+)?{core}(?:\s+room)?\b",
+            "",
+            out,
+            flags=re.IGNORECASE,
+        )
+        out = re.sub(rf"\b{core}\b", "", out, flags=re.IGNORECASE)
+    out = re.sub(
+        r"\s*\b(?:in|at)\s+(?:the\s+)?(?:room|rm)\s+(?:\d+|one|two|three|four)\b",
+        "",
+        out,
+        flags=re.IGNORECASE,
+    )
+    return " ".join(out.split())

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.dialogue.contact import ContactDetails
+from bot.dialogue.people import display_phone
 from bot.dialogue.state import DialogueState
 from bot.escalation.accounts import Accounts
 from bot.escalation.decision import Category, RemoteResolution
@@ -36,6 +37,7 @@ class CaseFacts:
     kb_sources: tuple[Citation, ...]
     identification: str | None = None
     hazard: str | None = None
+    unregistered: str | None = None  # why the device at fault is not the recorded asset
 
 
 def category_of(diagnosis: DialogueState | None) -> tuple[Category, RemoteResolution]:
@@ -47,8 +49,18 @@ def category_of(diagnosis: DialogueState | None) -> tuple[Category, RemoteResolu
 
 
 def _cause(
-    diagnosis: DialogueState | None, category: Category, hazard: str | None
+    diagnosis: DialogueState | None,
+    category: Category,
+    hazard: str | None,
+    unregistered: str | None = None,
 ) -> SuspectedCause | None:
+    if unregistered and diagnosis and diagnosis.outcome:
+        return SuspectedCause(
+            summary=f"{diagnosis.outcome.summary} The {unregistered}, so no part is arranged "
+            "automatically.",
+            confidence=0.6,
+            category=Category(diagnosis.outcome.category or "unknown"),
+        )
     if hazard:
         return SuspectedCause(
             summary=f"Safety hazard reported by the site ({hazard}); the user was told to switch "
@@ -69,12 +81,15 @@ def _cause(
     return None
 
 
-def _representative(contact: ContactDetails | None) -> SiteRepresentative | None:
+def _representative(
+    contact: ContactDetails | None, country: str | None
+) -> SiteRepresentative | None:
     if contact is None:
         return None
     return SiteRepresentative(
         name=contact.name,
         phone=contact.phone,
+        phone_display=display_phone(contact.phone, country) if contact.phone else None,
         on_site=contact.on_site,
         available_for_duration=contact.available,
     )
@@ -89,7 +104,10 @@ def open_handoff(
     sinks: Sequence[str],
 ) -> OpenedHandoff:
     """Decide under the site's contract and compose the record (with its part returns)."""
+    site = accounts.site(facts.site_id)
     category, remote = category_of(facts.diagnosis)
+    if facts.unregistered:  # no part of an unlisted device is promised: the engineer decides
+        category = Category.UNKNOWN
     decision = decide(
         accounts,
         facts.site_id,
@@ -113,9 +131,9 @@ def open_handoff(
         issue=facts.issue,
         created_at=now,
         diagnostics=diagnostics,
-        suspected_cause=_cause(diagnosis, category, facts.hazard),
+        suspected_cause=_cause(diagnosis, category, facts.hazard, facts.unregistered),
         kb_sources=facts.kb_sources,
-        site_representative=_representative(facts.contact),
+        site_representative=_representative(facts.contact, site.country if site else None),
         impact="room_down" if facts.hazard else None,
         room=room,
         identification=facts.identification,

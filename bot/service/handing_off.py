@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.devices import DeviceCategory
 from bot.dialogue.contact import CONTACT_FLOW_ID, ContactDetails
 from bot.dialogue.engine import advance
 from bot.dialogue.events import Start
@@ -52,10 +53,12 @@ def case_device(
     asset: Asset | None,
     how: str | None,
     diagnosis: DialogueState | None,
-) -> tuple[Asset | None, str | None]:
-    """The device the handoff is about, and how it was identified."""
+) -> tuple[Asset | None, str | None, str | None]:
+    """The device the handoff is about, how it was identified, and the kind of device at fault
+    when none of that kind is registered in the room (then the room's system is recorded and no
+    part is promised for a device the contract does not list)."""
     if site is None:
-        return None, None
+        return None, None, None
     room = asset.room if asset else None
     if diagnosis is not None:
         for finding in diagnosis.kb_findings:
@@ -64,7 +67,7 @@ def case_device(
                 if product and (asset is None or asset.product != product):
                     other = in_room(site, room, product=product)
                     if other is not None:
-                        return other, "flow_outcome"
+                        return other, "flow_outcome", None
         outcome = diagnosis.outcome
         flow = flows.get(diagnosis.flow_id)
         step = (
@@ -79,11 +82,20 @@ def case_device(
         ):
             other = in_room(site, room, step.device)
             if other is not None:
-                return other, "flow_outcome"
+                return other, "flow_outcome", None
+            several = [a for a in site.assets if a.room == room and a.kind is step.device]
+            at_fault = (
+                f"{step.device.words} is one of {len(several)} in the room (which one was not "
+                "confirmed)"
+                if several
+                else f"{step.device.words} is not a registered asset of the site"
+            )
+            system = in_room(site, room, DeviceCategory.CODEC) if room else None
+            return (system or asset), ("room_system" if system else how), at_fault
     if asset is not None:
-        return asset, how
-    codecs = [a for a in site.assets if a.kind.value == "codec"] or list(site.assets)
-    return (codecs[0], "not_confirmed") if codecs else (None, None)
+        return asset, how, None
+    codecs = [a for a in site.assets if a.kind is DeviceCategory.CODEC] or list(site.assets)
+    return (codecs[0], "not_confirmed", None) if codecs else (None, None, None)
 
 
 def _product_of(flows: Mapping[str, Flow], diagnosis: DialogueState, step_id: str) -> str | None:
@@ -108,7 +120,7 @@ def finish_handoff(
     state = t.state
     reason = state.phase.reason if isinstance(state.phase, CollectingContact) else ""
     current = accounts.asset(site, state.asset_serial) if site and state.asset_serial else None
-    asset, how = case_device(site, flows, current, state.asset_how, state.diagnosis)
+    asset, how, unregistered = case_device(site, flows, current, state.asset_how, state.diagnosis)
     issue = state.issue or reason
     if state.other_problems:
         also = "; ".join(p.said for p in state.other_problems)
@@ -122,6 +134,7 @@ def finish_handoff(
         kb_sources=state.kb_sources,
         identification=HOW_WORDS.get(how or "", None),
         hazard=state.hazard,
+        unregistered=unregistered,
     )
     opened = open_handoff(accounts, facts, t.now, latest_versions=latest_versions, sinks=sinks)
     t.handoff = opened

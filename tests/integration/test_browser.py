@@ -1,5 +1,7 @@
-"""End to end in Debian's Chromium: the demo page, the widget, a flow to a handoff, a reload, and
-hostile text rendered as text. Screenshots go to test-artifacts/."""
+"""End to end in Debian's Chromium: the demo page, the widget, a flow to a handoff typed in free
+text (the answered question's buttons disabled), an ended conversation not restored on reload,
+an open one restored, "Start a new chat", and hostile text rendered as text. Screenshots go to
+test-artifacts/."""
 
 from __future__ import annotations
 
@@ -104,27 +106,53 @@ def test_widget_conversation_to_handoff_survives_reload(server: str) -> None:
         page.locator(".pta-cite").first.click()
         assert page.locator(".pta-log img").count() == 0
 
-        page.fill(".pta-form textarea", "both screens in the boardroom show no signal")
+        page.fill(".pta-form textarea", "both screens in room 1 show no signal")
         page.keyboard.press("Enter")
-        page.wait_for_selector("[data-choice=both]:not([disabled])").click()
-        page.wait_for_selector("[data-choice=red]:not([disabled])").click()
+        page.get_by_text("From what you said: Both screens", exact=False).wait_for()
+        led = page.wait_for_selector("[data-choice=red]:not([disabled])")
+        # answered in words: the question's own buttons can no longer be pressed
+        page.fill(".pta-form textarea", "it's red")
+        page.keyboard.press("Enter")
         page.get_by_text("who on site", exact=False).wait_for()
-        for answer in ("Dana Smith", "+1 617 555 0100"):
+        assert led.is_disabled()
+        assert page.locator(".pta-choices button:not([disabled])").count() == 0
+        for answer in ("its me, Dana", "my mobile is 617 555 0100", "yes", "yes please"):
             page.fill(".pta-form textarea", answer)
             page.keyboard.press("Enter")
-            page.wait_for_timeout(300)
-        page.wait_for_selector("[data-choice=yes]:not([disabled])").click()
-        page.wait_for_timeout(300)
-        page.locator("[data-choice=yes]:not([disabled])").last.click()
+            page.wait_for_timeout(400)
         handoff = page.wait_for_selector(".pta-handoff")
         summary = handoff.text_content() or ""
         assert "HO-" in summary and "ships on" in summary and "back by" in summary
+        assert page.locator(".pta-form textarea").is_disabled()
+        assert page.locator(".pta-new").is_visible()  # the way on: a new chat
         page.screenshot(path=str(ARTIFACTS / "widget-handoff.png"), full_page=True)
 
-        page.reload()
-        page.wait_for_selector(".pta-handoff")
-        assert page.locator(".pta-user", has_text="both screens in the boardroom").count() == 1
-        assert page.locator(".pta-form textarea").is_disabled()
+        page.reload()  # an ended conversation does not come back
+        page.click(".pta-launcher")
+        page.wait_for_selector(".pta-start:not([hidden])")
+        assert page.locator(".pta-handoff").count() == 0
+        page.fill(".pta-start input", code or "")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".pta-form:not([hidden])")
+        page.fill(".pta-form textarea", "the touch panel is frozen")
+        page.keyboard.press("Enter")
+        page.get_by_text("respond to touch", exact=False).wait_for()
+        page.reload()  # an open conversation does
+        page.get_by_text("respond to touch", exact=False).wait_for()
+        assert page.locator(".pta-user", has_text="the touch panel is frozen").count() == 1
+        assert not page.locator(".pta-form textarea").is_disabled()
         page.screenshot(path=str(ARTIFACTS / "widget-after-reload.png"), full_page=True)
+
+        page.fill(".pta-form textarea", "talk to a person")
+        page.keyboard.press("Enter")
+        for answer in ("Sam Rivera", "617 555 0100", "yes", "yes"):
+            page.fill(".pta-form textarea", answer)
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(400)
+        page.wait_for_selector(".pta-handoff")
+        page.click(".pta-new")
+        page.wait_for_selector(".pta-start:not([hidden])")
+        assert page.locator(".pta-msg").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "widget-new-chat.png"), full_page=True)
         browser.close()
     assert dialogs == []  # nothing from the server ever ran as script

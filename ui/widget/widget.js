@@ -1,7 +1,8 @@
 /* ProTelecom Assist chat widget.
  * Embed with: <script src="https://HOST/widget.js" data-api="https://HOST" async></script>
  * Plain JavaScript, no build step. Everything that comes from the server is rendered with
- * textContent, never as HTML. The session survives a page reload through sessionStorage.
+ * textContent, never as HTML. An open conversation survives a page reload through sessionStorage;
+ * an ended one offers "Start a new chat". Only the newest question's buttons can be pressed.
  */
 (function () {
   "use strict";
@@ -71,10 +72,14 @@
   send.type = "submit";
   var person = el("button", "pta-person", "Talk to a person");
   person.type = "button";
+  var newChat = el("button", "pta-new", "Start a new chat");
+  newChat.type = "button";
+  newChat.hidden = true;
   form.appendChild(input);
   form.appendChild(send);
   var footer = el("div", "pta-footer");
   footer.appendChild(person);
+  footer.appendChild(newChat);
   form.hidden = true;
 
   panel.appendChild(header);
@@ -217,13 +222,33 @@
       });
   }
 
+  var OPEN = ["active"];
+
   function applyState(s) {
     state.status = (s && s.status) || "active";
-    var ended = state.status !== "active";
+    var ended = OPEN.indexOf(state.status) < 0;
     input.disabled = ended;
     send.disabled = ended;
     person.disabled = ended;
-    if (ended) input.placeholder = "This conversation has ended.";
+    person.hidden = ended;
+    newChat.hidden = !ended;
+    input.placeholder = ended ? "This conversation has ended." : "Describe the problem or ask a question";
+    if (ended) retireChoices();
+  }
+
+  function resetChat() {
+    sessionStorage.removeItem(KEY);
+    state.sessionId = null;
+    state.token = null;
+    state.status = "active";
+    while (log.firstChild) log.removeChild(log.firstChild);
+    form.hidden = true;
+    start.hidden = false;
+    newChat.hidden = true;
+    person.hidden = false;
+    person.disabled = false;
+    input.disabled = false;
+    codeInput.focus();
   }
 
   function showConversation() {
@@ -249,8 +274,15 @@
       .then(function () { setBusy(false); });
   }
 
+  // Buttons belong to the question they were offered with: once anything else is said, the old
+  // ones are disabled (the server also answers an old choice with the current question).
+  function retireChoices() {
+    log.querySelectorAll(".pta-choices button").forEach(function (b) { b.disabled = true; });
+  }
+
   function post(body, shown) {
     if (state.busy) return;
+    retireChoices();
     addUser(shown);
     setBusy(true);
     request("POST", "/api/v1/sessions/" + encodeURIComponent(state.sessionId) + "/messages", body)
@@ -274,6 +306,12 @@
     state.token = saved.token;
     request("GET", "/api/v1/sessions/" + encodeURIComponent(state.sessionId))
       .then(function (data) {
+        if (OPEN.indexOf(data.state.status) < 0) {  // only an open conversation comes back
+          sessionStorage.removeItem(KEY);
+          state.sessionId = null;
+          state.token = null;
+          return;
+        }
         showConversation();
         var bots = data.transcript.filter(function (e) { return e.kind === "bot"; });
         var last = bots[bots.length - 1];
@@ -282,6 +320,7 @@
           else if (e.kind === "bot") addBot(e, e === last);
         });
         applyState(data.state);
+        toggle(true);
       })
       .catch(function () {
         sessionStorage.removeItem(KEY);
@@ -320,6 +359,7 @@
       form.requestSubmit();
     }
   });
+  newChat.addEventListener("click", resetChat);
   person.addEventListener("click", function () {
     if (!state.sessionId) { showError("Start the chat with your site code first."); return; }
     talkToPerson();
@@ -327,8 +367,7 @@
 
   function mount() {
     document.body.appendChild(root);
-    restore();
-    if (state.sessionId) toggle(true);
+    restore();  // opens the panel again when an open conversation comes back
   }
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount);
