@@ -35,7 +35,11 @@ run: install
 	@echo "  Embed the widget:  <script src=\"http://$(HOST):$(PORT)/widget.js\" async></script>"
 	@echo "  API docs:          http://$(HOST):$(PORT)/docs   health /healthz, readiness /readyz"
 	@echo "  Engineer API key:  dev-engineer-key (header X-API-Key; set ASSIST_SERVER__ENGINEER_API_KEYS)"
+	@echo "  Engineer workspace (live chat): http://$(HOST):$(PORT)/workspace"
+	@echo "      development sign-ins: dana@protelecom.example / dana-dev-password (engineer)"
+	@echo "                            alex@protelecom.example / alex-dev-password (admin)"
 	@echo "  Engineer console:  make console      Terminal chat: $(BIN)/assist chat --site DEMO-1234"
+	@echo "  Handoff notifications: $(BIN)/assist outbox list   (JSONL in var/handoffs.jsonl; webhooks: README)"
 	@echo
 	$(BIN)/assist serve --host $(HOST) --port $(PORT)
 
@@ -77,7 +81,7 @@ soak: install
 	$(BIN)/python -m evals.soak --minutes 5 --users 50 --workers 2 --out bench/results
 
 console: install
-	$(BIN)/streamlit run ui/console/app.py
+	$(BIN)/streamlit run ui/console/app.py --server.address 127.0.0.1
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts

@@ -67,6 +67,36 @@ class ServerSettings(BaseModel):
         description="Keys for engineer routes.",
     )
     max_message_chars: int = Field(4000, gt=0, description="Longest chat message accepted.")
+    max_session_messages: int = Field(300, gt=0, description="Messages one conversation takes.")
+    max_session_chars: int = Field(
+        100_000, gt=0, description="Characters of user text one conversation takes."
+    )
+    engineer_idle_minutes: int = Field(60, gt=0, description="Engineer session idle expiry.")
+    stream_seconds: float = Field(
+        300.0, gt=0, description="A live event stream ends after this; clients reconnect."
+    )
+    engineer_session_hours: int = Field(12, gt=0, description="Engineer session absolute expiry.")
+
+
+class WebhookSettings(BaseModel):
+    """One webhook that receives every new handoff, signed with the Standard Webhooks scheme."""
+
+    name: str = Field("webhook", pattern=r"^[a-z][a-z0-9_-]*$", description="Sink name.")
+    url: str = Field(description="Receiver URL.")
+    secret: SecretStr = Field(description="Signing secret, whsec_ followed by base64.")
+
+
+class NotifySettings(BaseModel):
+    jsonl: bool = Field(True, description="Append every handoff to <data_dir>/handoffs.jsonl.")
+    webhooks: list[WebhookSettings] = Field(default_factory=list, description="Webhooks.")
+    interval_s: float = Field(2.0, gt=0, description="Outbox delivery loop interval.")
+    max_attempts: int = Field(8, ge=1, le=50, description="Attempts before a dead letter.")
+    lease_s: float = Field(
+        60.0,
+        ge=15,
+        description="How long a worker holds the entries it is delivering (10 at a time, 5 s "
+        "timeout each); after a crash another worker sends them once this has passed.",
+    )
 
 
 class RetrievalSettings(BaseModel):
@@ -110,6 +140,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = LLMSettings()
     server: ServerSettings = ServerSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    notify: NotifySettings = NotifySettings()
 
     @model_validator(mode="after")
     def _refuse_insecure(self) -> Settings:

@@ -21,6 +21,7 @@ responses at their edges, so nothing below those edges knows about exit codes or
     │   ├── NotCoveredError          no active contract covers the site or asset (``reason``)
     │   └── AccountsError            malformed accounts data (``file``, ``line``)
     ├── SessionError                 unknown session, bad token, finished session (``code``)
+    ├── AuthError                    an engineer not signed in, a wrong password, an expired session
     └── MoveError                    an engineer move that is not possible now (the reason)
 """
 
@@ -182,3 +183,9 @@ class MoveError(AssistError):
     def __init__(self, message: str, *, code: str = "move_refused") -> None:
         super().__init__(message)
         self.code = code
+
+
+class AuthError(AssistError):
+    """An engineer who is not signed in (or whose session expired), or a wrong password."""
+
+    code = "unauthorized"

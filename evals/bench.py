@@ -25,6 +25,7 @@ from bot.kb.retriever import Filters
 from bot.kb.schema import Chunk, IndexLayout, collection_name
 from bot.kb.service import KnowledgeBase
 from bot.kb.vectorstore import ChromaVectorStore
+from evals.bench_live import bench_live_all
 from evals.bench_service import bench_load, bench_turns
 from ingest.pipeline import Ingestor
 
@@ -164,8 +165,8 @@ def main() -> None:
     parser.add_argument("--scale", type=int, action="append")
     parser.add_argument(
         "--parts",
-        default="ingest,turns,load,scale",
-        help="comma list of ingest,turns,load,scale; results merge into today's file",
+        default="ingest,turns,load,live,scale",
+        help="comma list of ingest,turns,load,live,scale; results merge into today's file",
     )
     args = parser.parse_args()
     corpora = args.corpus or [Path("knowledge/docs")]
@@ -187,13 +188,16 @@ def main() -> None:
     }
     parts = set(args.parts.split(","))
     stem = args.out / results["date"]
-    if parts != {"ingest", "turns", "load", "scale"} and stem.with_suffix(".json").is_file():
+    if (
+        parts != {"ingest", "turns", "load", "live", "scale"}
+        and stem.with_suffix(".json").is_file()
+    ):
         previous = json.loads(stem.with_suffix(".json").read_text())
         results.update({k: v for k, v in previous.items() if k not in ("date", "machine")})
     try:
         if "ingest" in parts:
             results["ingest"] = [bench_ingest(c, embedder, work) for c in corpora]
-        if parts & {"turns", "load"}:
+        if parts & {"turns", "load", "live"}:
             layout = IndexLayout(work / "bundled")
             name = collection_name("kb", embedder.name, embedder.dimension)
             store = ChromaVectorStore.embedded(layout.chroma, name, embedder)
@@ -205,6 +209,9 @@ def main() -> None:
                 print("bench: 50 concurrent users x 20 turns, 2 workers", flush=True)
                 results["load"] = bench_load(work / "load", layout.root)
                 results["load_saturation"] = bench_load(work / "load0", layout.root, think_s=0.0)
+            if "live" in parts:
+                print("bench: 50 live chats, engineer message to the user's stream", flush=True)
+                results["live"] = bench_live_all(work, layout.root)
         if "scale" in parts:
             results["scale"] = []
             for n in args.scale or [10_000, 100_000]:
@@ -218,44 +225,56 @@ def main() -> None:
         f"# Benchmarks {results['date']}",
         "",
         f"Machine: {results['machine']}",
-        "",
-        "| corpus | chunks | pipeline chunks/s | raw encode chunks/s | overhead | re-ingest / first | ours / naive time |",
-        "|---|---|---|---|---|---|---|",
     ]
+    if results["ingest"]:
+        lines += [
+            "",
+            "| corpus | chunks | pipeline chunks/s | raw encode chunks/s | overhead | re-ingest / first | ours / naive time |",
+            "|---|---|---|---|---|---|---|",
+        ]
     for r in results["ingest"]:
         lines.append(
             f"| {r['corpus']} | {r['chunks']} | {r['pipeline_chunks_per_s']:.1f} | "
             f"{r['raw_encode_chunks_per_s']:.1f} | {r['pipeline_overhead_ratio']:.2f}x | "
             f"{r['reingest_ratio']:.3f} | {r['ours_to_naive_time_ratio']:.2f} |"
         )
-    lines += [
-        "",
-        "| chunks | search p50 ms | search p95 ms | query embed p50 ms | peak RSS MB |",
-        "|---|---|---|---|---|",
-    ]
+    if results["scale"]:
+        lines += [
+            "",
+            "| chunks | search p50 ms | search p95 ms | query embed p50 ms | peak RSS MB |",
+            "|---|---|---|---|---|",
+        ]
     for r in results["scale"]:
         lines.append(
             f"| {r['chunks']} | {r['search_p50_ms']:.1f} | {r['search_p95_ms']:.1f} | "
             f"{r['query_embed_p50_ms']:.1f} | {r['peak_rss_mb']:.0f} |"
         )
-    t, load, sat = results["turns"], results["load"], results.get("load_saturation")
-    lines += [
-        "",
-        "| turn | p50 ms | p95 ms |",
-        "|---|---|---|",
-        f"| plain flow step | {t['plain_step_p50_ms']:.1f} | {t['plain_step_p95_ms']:.1f} |",
-        f"| step that consults the knowledge base | {t['kb_step_p50_ms']:.1f} | {t['kb_step_p95_ms']:.1f} |",
-        f"| first turn (routing) | {t['routed_first_turn_p50_ms']:.1f} | {t['routed_first_turn_p95_ms']:.1f} |",
-        "",
-        f"Load: {load['users']} users x {load['turns_per_user']} turns, {load['workers']} workers: "
-        f"{load['turns_per_s']:.1f} turns/s, p50 {load['p50_ms']:.0f} ms, p95 {load['p95_ms']:.0f} ms, "
-        f"{load['errors']} errors (each user pauses about {load.get('think_s', 0)} s between turns).",
-    ]
-    if sat:
+    for r in results.get("live", []):
+        lines.append("")
         lines.append(
-            f"Saturation (no pauses): {sat['turns_per_s']:.1f} turns/s, p50 {sat['p50_ms']:.0f} ms, "
-            f"p95 {sat['p95_ms']:.0f} ms, {sat['errors']} errors."
+            f"Live chat: {r['chats']} chats, {r['workers']} worker(s) on {r['database']}: engineer "
+            f"message to the user's stream p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms, "
+            f"max {r['max_ms']:.0f} ms ({r['received']} of {r['messages']} received)."
         )
+    if "turns" in results and "load" in results:  # absent when only other parts ran
+        t, load, sat = results["turns"], results["load"], results.get("load_saturation")
+        lines += [
+            "",
+            "| turn | p50 ms | p95 ms |",
+            "|---|---|---|",
+            f"| plain flow step | {t['plain_step_p50_ms']:.1f} | {t['plain_step_p95_ms']:.1f} |",
+            f"| step that consults the knowledge base | {t['kb_step_p50_ms']:.1f} | {t['kb_step_p95_ms']:.1f} |",
+            f"| first turn (routing) | {t['routed_first_turn_p50_ms']:.1f} | {t['routed_first_turn_p95_ms']:.1f} |",
+            "",
+            f"Load: {load['users']} users x {load['turns_per_user']} turns, {load['workers']} workers: "
+            f"{load['turns_per_s']:.1f} turns/s, p50 {load['p50_ms']:.0f} ms, p95 {load['p95_ms']:.0f} ms, "
+            f"{load['errors']} errors (each user pauses about {load.get('think_s', 0)} s between turns).",
+        ]
+        if sat:
+            lines.append(
+                f"Saturation (no pauses): {sat['turns_per_s']:.1f} turns/s, p50 {sat['p50_ms']:.0f} ms, "
+                f"p95 {sat['p95_ms']:.0f} ms, {sat['errors']} errors."
+            )
     stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -8,12 +8,19 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.config import Settings
 from bot.kb.embedder import FakeEmbedder
 from bot.store.store import NewHandoff, Store
 
 _real_connect = socket.socket.connect
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # No per-example time limit: the machines are shared, and speed is the benchmarks' business.
+    hypothesis_settings.register_profile("assist", deadline=None)
+    hypothesis_settings.load_profile("assist")
 
 
 @pytest.fixture(autouse=True)

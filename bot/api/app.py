@@ -16,9 +16,11 @@ from bot.api import (
     routes_documents,
     routes_engineer,
     routes_health,
+    routes_live,
     routes_search,
     routes_sessions,
     routes_widget,
+    routes_workspace,
 )
 from bot.api.errors import error_response, http_error_message
 from bot.api.inputs import BodyLimit
@@ -26,6 +28,7 @@ from bot.api.state import ServiceState
 from bot.config import Settings
 from bot.errors import (
     AssistError,
+    AuthError,
     ConflictError,
     InvalidQueryError,
     SessionError,
@@ -34,10 +37,17 @@ from bot.errors import (
 )
 
 MAX_BODY_BYTES = 64 * 1024
-_SESSION_STATUS = {"unauthorized": 401, "session_not_found": 401, "session_conflict": 409}
+_SESSION_STATUS = {
+    "unauthorized": 401,
+    "session_not_found": 401,
+    "session_conflict": 409,
+    "conversation_ended": 409,
+    "conversation_full": 429,
+}
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
+    403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
@@ -59,6 +69,8 @@ def create_app(
         if start_background and service.runtime is None:
             threading.Thread(target=service.start, name="warm-up", daemon=True).start()
         yield
+        if start_background:
+            service.close()
 
     app = FastAPI(
         title="ProTelecom Assist",
@@ -78,7 +90,15 @@ def create_app(
 
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
 
-    for module in (routes_health, routes_sessions, routes_search, routes_engineer, routes_widget):
+    for module in (
+        routes_health,
+        routes_sessions,
+        routes_live,
+        routes_search,
+        routes_engineer,
+        routes_workspace,
+        routes_widget,
+    ):
         app.include_router(module.router)
     app.include_router(routes_documents.router)
 
@@ -107,6 +127,8 @@ def create_app(
             )
         if isinstance(exc, ConflictError):
             return error_response(409, exc.code, str(exc))
+        if isinstance(exc, AuthError):
+            return error_response(401, exc.code, str(exc))
         status = 400 if isinstance(exc, InvalidQueryError | VersionNotFoundError) else 500
         return error_response(status, exc.code, str(exc))
 

@@ -11,6 +11,8 @@ from bot.api.state import ServiceState
 from bot.kb.service import KnowledgeBase
 from bot.service.assistant import Assistant, OpenSession
 from bot.service.engineers import EngineerDesk
+from bot.service.identity import Engineer, EngineerAuth
+from bot.service.live import LiveHub
 from bot.service.runtime import Runtime
 
 
@@ -45,6 +47,20 @@ def get_engineers(runtime: RuntimeDep) -> EngineerDesk:
 EngineersDep = Annotated[EngineerDesk, Depends(get_engineers)]
 
 
+def get_hub(runtime: RuntimeDep) -> LiveHub:
+    return runtime.hub
+
+
+HubDep = Annotated[LiveHub, Depends(get_hub)]
+
+
+def get_auth(runtime: RuntimeDep) -> EngineerAuth:
+    return runtime.auth
+
+
+AuthDep = Annotated[EngineerAuth, Depends(get_auth)]
+
+
 def get_kb(runtime: RuntimeDep) -> KnowledgeBase:
     if runtime.kb is None:
         raise HTTPException(503, detail="the knowledge base is not available")
@@ -54,27 +70,45 @@ def get_kb(runtime: RuntimeDep) -> KnowledgeBase:
 KnowledgeBaseDep = Annotated[KnowledgeBase, Depends(get_kb)]
 
 
+ENGINEER_COOKIE = "assist_engineer"
+
+
+def engineer_token(request: Request, authorization: str | None) -> str | None:
+    """An engineer's session token: the workspace's cookie, or ``Authorization: Bearer``."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.cookies.get(ENGINEER_COOKIE) or None
+
+
 def require_engineer(
     request: Request,
     state: StateDep,
     x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None,
-) -> str:
-    """The engineer behind a valid key; wrong keys count against the caller's address (10 a
-    minute per worker, like wrong access codes), so keys cannot be guessed at speed."""
+    authorization: Annotated[str | None, Header()] = None,
+) -> Engineer:
+    """The engineer behind a signed-in session (cookie or bearer token) or a valid API key.
+    Wrong keys count against the caller's address (10 a minute per worker, like wrong access
+    codes), so keys cannot be guessed at speed; session tokens are 256-bit and expire."""
+    if x_api_key is None:
+        token = engineer_token(request, authorization)
+        runtime = state.runtime
+        if token and runtime is not None:
+            return runtime.auth.authenticate(token)
+        raise HTTPException(401, detail="sign in, or send a valid engineer API key")
     client = request.client.host if request.client else "unknown"
-    if x_api_key and state.key_failures.blocked(client):
+    if state.key_failures.blocked(client):
         raise HTTPException(429, detail="too many wrong API keys; wait a minute")
     keys = [k.get_secret_value() for k in state.settings.server.engineer_api_keys]
-    given = (x_api_key or "").encode()
-    matched = [hmac.compare_digest(given, k.encode()) for k in keys]
+    matched = [hmac.compare_digest(x_api_key.encode(), k.encode()) for k in keys]
     if not any(matched):
-        if x_api_key:
-            state.key_failures.hit(client)
+        state.key_failures.hit(client)
         raise HTTPException(401, detail="a valid engineer API key is required")
-    return f"engineer-{matched.index(True) + 1}"
+    n = matched.index(True) + 1
+    return Engineer(f"api-key-{n}", f"API key {n}", "", "engineer")
 
 
-EngineerDep = Annotated[str, Depends(require_engineer)]
+EngineerDep = Annotated[Engineer, Depends(require_engineer)]
 
 
 def open_session(

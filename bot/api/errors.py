@@ -16,12 +16,14 @@ from starlette.exceptions import HTTPException
 _MEANING = {
     400: "The question, the version filter or the body cannot be used",
     401: "Missing or wrong credentials (no hint which part)",
+    403: "Signed in, but this needs another role",
     404: "No such object",
-    409: "The object changed meanwhile, or the move is not allowed from its state",
+    409: "The object changed meanwhile, the move is not allowed from its state, or the "
+    "conversation has ended",
     413: "The request body is larger than the limit",
     415: "The body is not sent as application/json",
     422: "The request does not match the schema; the message names the field",
-    429: "Too many wrong attempts; wait before trying again",
+    429: "Too many wrong attempts (wait before trying again), or the conversation is full",
     503: "The service is starting or its database is unreachable; try again shortly",
 }
 

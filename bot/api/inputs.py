@@ -4,7 +4,7 @@
   sent without one (chunked) as soon as the bytes read pass the limit.
 * ``require_json`` refuses a body whose ``Content-Type`` is not JSON (415), instead of FastAPI's
   reading it as bytes and reporting a type error about the body.
-* ``OptionId``, ``AccessCode``, ``StepRef`` and ``Note`` are the request field types: ids and codes
+* ``OptionId``, ``AccessCode``, ``StepRef``, ``Note`` and ``After`` are the request field types: ids and codes
   are refused (422) when they hold control characters, notes are cleaned like chat text.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Query, Request
 from pydantic import AfterValidator, Field
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -88,3 +88,10 @@ AccessCode = Annotated[
 ]
 StepRef = Annotated[str, Field(max_length=100, pattern=r"^[a-z][a-z0-9_]*$")]
 Note = Annotated[str, Field(max_length=4000), AfterValidator(clean_text)]
+EngineerRef = Annotated[str, Field(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
+SEQ_MAX = 2**62  # beyond any transcript, and within a 64-bit database integer
+After = Annotated[
+    int, Query(ge=0, le=SEQ_MAX, description="The last transcript sequence number seen.")
+]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.api.deps import EngineerDep, EngineersDep
 from bot.api.errors import documented
-from bot.api.inputs import Note, StepRef, require_json
+from bot.api.inputs import EngineerRef, Note, StepRef, require_json
 from bot.errors import MoveError
 from bot.escalation.handoff import HandoffRecord
 from bot.service.engineers import Handoff, Move
@@ -29,6 +29,7 @@ class HandoffPublic(BaseModel):
     category: str
     claimed_by: str | None
     resolution: str | None
+    resolved_by: str | None = None
     handed_back_to: str | None
     created_at: datetime
     record: HandoffRecord
@@ -40,6 +41,7 @@ class HandoffMove(BaseModel):
 
     note: Note | None = None
     step: StepRef | None = Field(None, description="hand_back: the flow step to resume at")
+    to: EngineerRef | None = Field(None, description="hand_over: the engineer id taking the case")
 
 
 class ReturnPublic(BaseModel):
@@ -61,6 +63,7 @@ def _public(h: Handoff) -> HandoffPublic:
         category=h.category,
         claimed_by=h.claimed_by,
         resolution=h.resolution,
+        resolved_by=h.resolved_by,
         handed_back_to=h.handed_back_to,
         created_at=h.created_at,
         record=HandoffRecord.model_validate(h.record),
@@ -93,11 +96,14 @@ def read_handoff(handoff_id: str, _: EngineerDep, engineers: EngineersDep) -> Ha
 def move_handoff(
     handoff_id: str, move: Move, body: HandoffMove, engineer: EngineerDep, engineers: EngineersDep
 ) -> HandoffPublic:
-    """open -> claimed -> resolved, or hand back to the assistant at a step."""
+    """open -> claimed -> resolved, hand back to the assistant at a step, or hand over to
+    another engineer; each move is signed by the engineer (or API key) making it."""
     if engineers.handoff(handoff_id) is None:
         raise HTTPException(404, detail=f"no handoff {handoff_id}")
     try:
-        moved = engineers.move(handoff_id, move, engineer=engineer, note=body.note, step=body.step)
+        moved = engineers.move(
+            handoff_id, move, engineer=engineer, note=body.note, step=body.step, to=body.to
+        )
     except MoveError as exc:
         raise HTTPException(
             400 if exc.code == "move_incomplete" else 409, detail=str(exc)

@@ -69,6 +69,10 @@ class StatePublic(BaseModel):
     flow_id: str | None
     step_id: str | None
     handoff_id: str | None
+    open: bool = Field(True, description="Whether the conversation still takes messages.")
+    route: str | None = Field(None, description="A handed-off chat: live_transfer or callback.")
+    callback_at: datetime | None = Field(None, description="When the engineer will call back.")
+    engineer: str | None = Field(None, description="The engineer in the chat, as shown.")
 
 
 class SessionPublic(BaseModel):
@@ -144,7 +148,7 @@ def create_session(
     )
 
 
-_TURN_ERRORS = documented(400, 401, 409, 413, 415, 422, 503)
+_TURN_ERRORS = documented(400, 401, 409, 413, 415, 422, 429, 503)
 
 
 @router.post(

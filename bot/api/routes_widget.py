@@ -12,9 +12,40 @@ router = APIRouter(include_in_schema=False)
 
 
 @cache
-def _asset(name: str) -> str:
+def _asset(name: str, folder: str = "widget") -> str:
     """The file's text, read once per process (the files ship inside the package)."""
-    return resources.files("ui").joinpath("widget", name).read_text(encoding="utf-8")
+    return resources.files("ui").joinpath(folder, name).read_text(encoding="utf-8")
+
+
+_STRICT = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@router.get("/workspace")
+def workspace_page() -> HTMLResponse:
+    """The engineers' workspace (it signs in through the API; nothing here is secret)."""
+    return HTMLResponse(_asset("index.html", "workspace"), headers=_STRICT)
+
+
+@router.get("/workspace.js")
+def workspace_js() -> Response:
+    return Response(
+        _asset("workspace.js", "workspace"),
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", **_STRICT},
+    )
+
+
+@router.get("/workspace.css")
+def workspace_css() -> Response:
+    return Response(
+        _asset("workspace.css", "workspace"),
+        media_type="text/css",
+        headers={"Cache-Control": "no-cache", **_STRICT},
+    )
 
 
 @router.get("/widget.js")

@@ -72,14 +72,18 @@ class ServiceState:
     problem: str | None = None
     code_failures: RateLimiter = field(default_factory=lambda: RateLimiter(10, 60.0))
     key_failures: RateLimiter = field(default_factory=lambda: RateLimiter(10, 60.0))
+    login_failures: RateLimiter = field(default_factory=lambda: RateLimiter(10, 60.0))
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stop: threading.Event = field(default_factory=threading.Event)
 
     def start(self, retry_s: float = 2.0, stop: threading.Event | None = None) -> None:
         """Warm the model, open the index, the database, accounts and flows. Whatever fails on
         the way (a database not up yet, an index another worker is creating at the same moment,
         a damaged file) is retried with back-off from ``retry_s`` up to a minute, readiness saying
         what is wrong meanwhile, until it succeeds or ``stop`` is set."""
-        stop = stop or threading.Event()
+        if stop is not None:
+            self._stop = stop
+        stop = self._stop
         delay = retry_s
         embedder = None
         while not stop.is_set():
@@ -94,12 +98,23 @@ class ServiceState:
             else:
                 with self._lock:
                     self.runtime, self.problem = runtime, runtime.kb_problem
+                runtime.delivery.start()  # handoff notifications leave from every worker
+                runtime.hub.relay_postgres(runtime.store.engine, stop)
                 chunks = len(runtime.kb.retriever.chunks) if runtime.kb else 0
                 log.info("service.ready chunks=%d flows=%d", chunks, len(runtime.flows))
                 return
             if stop.wait(delay):
                 return
             delay = min(delay * 2, 60.0)
+
+    def close(self) -> None:
+        """Stop what ``start`` began: the warm-up retries, the delivery loop, the relay (within
+        a second), and the database connections."""
+        self._stop.set()
+        runtime = self.runtime
+        if runtime is not None:
+            runtime.delivery.stop()
+            runtime.store.engine.dispose()
 
     def _not_ready(self, problem: str, exc: BaseException) -> None:
         with self._lock:

@@ -1,6 +1,6 @@
 """The ``assist`` command, one module per command group (``kb``: ingest, ask, eval retrieval;
 ``evals``: route and the other evals; ``flows``; ``escalation``: escalation and accounts; ``db``;
-``serve``: serve and cluster; ``chat``). Importing this package loads no model and no index:
+``serve``: serve and cluster; ``chat``; ``desk``: engineers and the outbox). Importing this package loads no model and no index:
 commands import what they need when they run, so ``assist --version`` stays light. Nothing
 below the CLI imports it."""
 
@@ -59,6 +59,10 @@ def build_app() -> typer.Typer:
 
     accounts_app.command("import")(import_accounts_command)
     app.add_typer(db_app, name="db")
+    from bot.cli.desk import engineers_app, outbox_app
+
+    app.add_typer(engineers_app, name="engineers")
+    app.add_typer(outbox_app, name="outbox")
 
     app.command("serve")(serve_command)
     app.command("cluster")(cluster_command)

@@ -10,6 +10,9 @@ import typer
 
 from bot.cli.support import settings_of
 
+# Open live streams (server-sent events) would hold a shutdown forever; the widget reconnects.
+GRACE_S = 5
+
 
 def serve_command(
     ctx: typer.Context,
@@ -32,12 +35,17 @@ def serve_command(
             log_level=settings.log_level.lower(),
             host=bind_host,
             port=bind_port,
+            timeout_graceful_shutdown=GRACE_S,
         )
         return
     from bot.api.app import create_app
 
     uvicorn.run(
-        create_app(settings), log_level=settings.log_level.lower(), host=bind_host, port=bind_port
+        create_app(settings),
+        log_level=settings.log_level.lower(),
+        host=bind_host,
+        port=bind_port,
+        timeout_graceful_shutdown=GRACE_S,
     )
 
 

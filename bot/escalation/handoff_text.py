@@ -4,8 +4,10 @@
 specials are backslash-escaped (CommonMark escapes every ASCII punctuation character), ``<``,
 ``>`` and ``&`` too, so no HTML tag or entity survives, and block markers at a line start (``#``,
 ``>``, ``-``, ``+``, ``=``, ``1.``) cannot start a heading, quote or list. For renderers with GFM's
-autolinks (GitHub, Streamlit's ``st.markdown``), ``:`` and ``@`` are escaped and so is the dot of
-``www.``, so a bare ``https://...``, ``www...`` or e-mail address stays text; ``$`` too (maths).
+autolinks (GitHub, Streamlit's ``st.markdown``) escaping is not enough: GFM finds ``https://...``,
+``www...`` and e-mail addresses in the text after escapes are decoded, so ``defuse_links`` puts
+an invisible word joiner inside each (before ``@``, after ``www`` and after ``:`` of ``://``);
+``$`` is escaped too (maths).
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ if TYPE_CHECKING:
 PRIORITY_MEANING: dict[str, str] = {"P1": "room down", "P2": "degraded", "P3": "question"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INLINE = re.compile(r"([\\`*_{}\[\]()!|<>&~:@$])")
-_WWW = re.compile(r"\b(www)\.", re.IGNORECASE)
+_LINKISH = re.compile(r"(?<=\bwww)(?=\.)|(?=@)|(?<=:)(?=//)", re.IGNORECASE)
+JOINER = "\u2060"  # WORD JOINER: invisible, and no line break
 # Block markers only count at a line start, followed by a space or the end (">" by anything),
 # so "9.4.0" or "-5 dB" stay readable while "1. x", "# x", "- x" and "---" are neutralised.
 _LINE_START = re.compile(r"^(>|#{1,6}(?=\s|$)|[-+=](?=\s|$|[-+=]))|^(\d{1,9})([.)])(?=\s|$)")
@@ -40,10 +43,16 @@ def escape_markdown(text: str, *, inline: bool = True) -> str:
     )
     out = []
     for line in lines:
-        line = _WWW.sub(r"\1\\.", _INLINE.sub(r"\\\1", line))
+        line = _INLINE.sub(r"\\\1", defuse_links(line))
         line = _LINE_START.sub(_neutralise, line)
         out.append(line)
     return "\n".join(out)
+
+
+def defuse_links(text: str) -> str:
+    """``text`` with a word joiner inside every web or e-mail address, so no GFM renderer links
+    it; what a reader sees is unchanged."""
+    return _LINKISH.sub(JOINER, text)
 
 
 def _neutralise(match: re.Match[str]) -> str:
@@ -182,9 +191,12 @@ def render_user_summary(record: HandoffRecord) -> str:
     rep = record.site_representative
     if dec.route is Route.CALLBACK and dec.callback_at:
         on = f" on {rep.phone_display or rep.phone}" if rep and rep.phone else ""
-        parts.append(f"An engineer will call you back{on} at {moment(dec.callback_at)}.")
+        parts.append(
+            f"An engineer will call you back{on} at {moment(dec.callback_at)}. Until then you can "
+            "add notes in this chat; the engineer will read them."
+        )
     else:
-        parts.append("An engineer will take over this conversation now.")
+        parts.append("An engineer will join this chat to work on it with you.")
     for action in dec.actions:
         parts.append(_action_words(action, day))
     resolved = (

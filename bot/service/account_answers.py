@@ -32,6 +32,10 @@ class SiteRecords(Protocol):
 
     def parts(self, site_id: str, now: datetime) -> list[StoredReturn]: ...
 
+    def waiting_ahead(self, priority: str) -> int:
+        """Live cases waiting for an engineer that come before a new one of ``priority``."""
+        ...
+
 
 class StoreRecords:
     """``SiteRecords`` over the store."""
@@ -44,6 +48,14 @@ class StoreRecords:
 
     def parts(self, site_id: str, now: datetime) -> list[StoredReturn]:
         return [r for r in self.store.returns(now.date()) if r.site_id == site_id]
+
+    def waiting_ahead(self, priority: str) -> int:
+        return sum(
+            1
+            for h in self.store.handoffs(status="open")
+            if h.priority <= priority
+            and (h.record.get("decision") or {}).get("route") == "live_transfer"
+        )
 
 
 class AccountAnswers:

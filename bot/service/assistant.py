@@ -23,6 +23,7 @@ from bot.dialogue.state import Message
 from bot.errors import InvalidQueryError, SessionError
 from bot.escalation.accounts import Accounts, Site
 from bot.service.conversation import Conversation
+from bot.service.live import QUEUE, session_channel
 from bot.service.outcome import Effect, HandoffOpened, TurnOutcome, UserEvent, UserText
 from bot.service.state import PublicState, SessionState
 from bot.service.transcript import BotSaid, EngineerHandedBack, UserSaid, to_row
@@ -80,14 +81,20 @@ class Assistant:
         store: Store,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_message_chars: int = 4000,
+        max_session_messages: int = 300,
+        max_session_chars: int = 100_000,
         on_effects: Callable[[Sequence[Effect]], None] | None = None,
+        publish: Callable[..., None] = lambda *channels: None,
     ) -> None:
         self.conversation = conversation
         self.accounts = accounts
         self.store = store
         self.clock = clock
         self.max_message_chars = max_message_chars
+        self.max_session_messages = max_session_messages
+        self.max_session_chars = max_session_chars
         self._on_effects = on_effects
+        self.publish = publish
 
     # --- sessions ----------------------------------------------------------------------------
     def start(self, access_code: str) -> Started:
@@ -138,14 +145,22 @@ class Assistant:
             ) from None
         return OpenSession(stored.id, site, state, stored.version)
 
-    def transcript(self, session: OpenSession | str) -> tuple[PublicState, list[dict[str, Any]]]:
-        """The public state and every transcript event, oldest first."""
+    def transcript(
+        self, session: OpenSession | str, after: int = 0
+    ) -> tuple[PublicState, list[dict[str, Any]]]:
+        """The public state and the transcript events after sequence number ``after`` (all by
+        default), oldest first."""
         opened = session if isinstance(session, OpenSession) else self.open_by_id(session)
         events = [
             {"seq": e.seq, "at": e.at.isoformat(), "kind": e.kind, **e.payload}
-            for e in self.store.events(opened.id)
+            for e in self.store.events(opened.id, after=after)
         ]
         return opened.state.public(), events
+
+    def updates(self, session_id: str, after: int) -> tuple[PublicState, list[dict[str, Any]]]:
+        """What is new in a conversation since ``after`` (read again from the store: another
+        worker or an engineer may have written it)."""
+        return self.transcript(self.open_by_id(session_id), after)
 
     # --- turns -------------------------------------------------------------------------------
     def reply(self, session: OpenSession | str, event: UserEvent) -> TurnOutcome:
@@ -164,7 +179,15 @@ class Assistant:
                     f"the message is {len(event.text)} characters; the limit is "
                     f"{self.max_message_chars}"
                 )
+        said_chars = len(event.text) if isinstance(event, UserText) else 0
+        self._check_open(session.state, said_chars)
         result = self.conversation.turn(session.state, event, now)
+        counted = result.state.model_copy(
+            update={
+                "said_count": session.state.said_count + 1,
+                "said_chars": session.state.said_chars + said_chars,
+            }
+        )
         said = (
             UserSaid(text=event.text)
             if isinstance(event, UserText)
@@ -178,16 +201,39 @@ class Assistant:
             session_id=session.id,
             expected_version=session.version,
             at=now,
-            state=result.state,
+            state=counted,
             events=(said, *(BotSaid(m) for m in result.messages)),
             messages=result.messages,
             handoff=result.handoff,
             effects=effects,
         )
 
+    def _check_open(self, state: SessionState, said_chars: int) -> None:
+        """Refuse a message to an ended conversation (409) or past its budget (429): nothing of
+        it is saved, and the reason says what to do instead."""
+        if not state.public().open:
+            ref = f" (reference {state.handoff_id})" if state.handoff_id else ""
+            raise SessionError(
+                f"this conversation has ended{ref}; start a new chat for another problem",
+                code="conversation_ended",
+            )
+        if (
+            state.said_count >= self.max_session_messages
+            or state.said_chars + said_chars > self.max_session_chars
+        ):
+            raise SessionError(
+                f"this conversation has reached its limit of {self.max_session_messages} "
+                f"messages or {self.max_session_chars} characters; start a new chat",
+                code="conversation_full",
+            )
+
     def save(self, outcome: TurnOutcome) -> None:
         """Write the turn; the loser of a race raises ``SessionError`` and writes nothing."""
         self.store.save_turn(self.session_turn(outcome))
+        channels = [session_channel(outcome.session_id)]
+        if outcome.handoff is not None:
+            channels.append(QUEUE)
+        self.publish(*channels)
         if outcome.effects and self._on_effects is not None:
             self._on_effects(outcome.effects)
 

@@ -52,6 +52,7 @@ from bot.service.state import (
     InFlow,
     Offer,
     OtherProblem,
+    Rating,
     Resolved,
     SessionState,
     WaitingForEngineer,
@@ -60,6 +61,7 @@ from bot.service.state import (
 from bot.service.turn import Turn
 
 PERSON = Choice(id="person", label="Talk to a person")
+RATING_QUESTION = "Did this solve your problem?"
 CONTRACT = Choice(id="contract", label="Our contract and support hours")
 YES_NO = (Choice(id="yes", label="Yes"), Choice(id="no", label="No"))
 MAX_KB_ROUNDS = 5
@@ -176,7 +178,12 @@ class Conversation:
             if isinstance(phase, Resolved):  # a new problem instead of yes or no: keep going
                 t.set(phase=Idle())
                 phase = t.state.phase
-        if isinstance(phase, Resolved | WaitingForEngineer | WithEngineer) or t.state.ended:
+        if isinstance(phase, WaitingForEngineer | WithEngineer):
+            return  # a message for the engineer: it is in the transcript, the engineer sees it
+        if isinstance(phase, Rating):
+            self._rated(t, phase, said, choice)
+            return
+        if isinstance(phase, Resolved) or t.state.ended:
             ref = f" (reference {t.state.handoff_id})" if t.state.handoff_id else ""
             t.say(text(f"This conversation has ended{ref}. Start a new chat for another problem."))
             return
@@ -413,6 +420,27 @@ class Conversation:
             t.say(text(f"OK. If anything else comes up, {later}."))
         return True
 
+    def _rated(self, t: Turn, phase: Rating, said: str | None, choice: str | None) -> None:
+        """The answer to "did this solve your problem?" after an engineer resolved the case."""
+        reply = choice if choice in ("yes", "no") else None
+        if reply is None and said is not None:
+            parsed = parse_yes_no(said, "did this solve your problem?")
+            reply = str(parsed.value) if parsed.kind == "value" else None
+        if reply is None:
+            t.say(Message(type="question", text=RATING_QUESTION, choices=YES_NO))
+            return
+        t.set(phase=Resolved(handoff_id=phase.handoff_id), rating=reply)
+        if reply == "yes":
+            t.say(text("Thank you. Glad it is working again."))
+        else:
+            t.say(
+                text(
+                    "Sorry it is not solved. I have noted that on your case "
+                    f"{phase.handoff_id}; start a new chat to tell us what is still wrong, and "
+                    "mention that reference."
+                )
+            )
+
     # --- safety ------------------------------------------------------------------------------
     def _hazard(self, t: Turn, found: str, said: str) -> None:
         """A hazard at any point: the safety instruction first, then an urgent handoff."""
@@ -621,6 +649,7 @@ class Conversation:
             contact=ContactDetails.from_slots(dialogue.slots),
             latest_versions=self.latest_versions,
             sinks=self.sinks,
+            queue_position=self.answers.records.waiting_ahead,
         )
 
 

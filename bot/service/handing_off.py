@@ -8,7 +8,7 @@ firmware); when the user never said which device, the best guess is recorded as 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from bot.devices import DeviceCategory
 from bot.dialogue.contact import CONTACT_FLOW_ID, ContactDetails
@@ -115,8 +115,10 @@ def finish_handoff(
     contact: ContactDetails,
     latest_versions: Mapping[str, str],
     sinks: tuple[str, ...],
+    queue_position: Callable[[str], int] | None = None,
 ) -> None:
-    """Decide, compose and attach the handoff to the turn; tell the user what happens next."""
+    """Decide, compose and attach the handoff to the turn; tell the user what happens next
+    (with how many live cases are ahead, from ``queue_position(priority)``)."""
     state = t.state
     reason = state.phase.reason if isinstance(state.phase, CollectingContact) else ""
     current = accounts.asset(site, state.asset_serial) if site and state.asset_serial else None
@@ -138,12 +140,25 @@ def finish_handoff(
     )
     opened = open_handoff(accounts, facts, t.now, latest_versions=latest_versions, sinks=sinks)
     t.handoff = opened
+    decision = opened.record.decision
     t.set(
-        phase=WaitingForEngineer(handoff_id=opened.record.id),
+        phase=WaitingForEngineer(
+            handoff_id=opened.record.id,
+            route=decision.route.value,
+            callback_at=decision.callback_at,
+        ),
         asset_serial=asset.serial if asset else None,
         asset_how=how,
     )
     summary = opened.record.user_summary()
+    if decision.route.value == "live_transfer" and queue_position is not None:
+        ahead = queue_position(opened.record.priority)
+        summary += (
+            " You are next in the queue."
+            if ahead == 0
+            else f" There {'is' if ahead == 1 else 'are'} {ahead} "
+            f"{'case' if ahead == 1 else 'cases'} ahead of you in the queue."
+        )
     if state.other_problems:
         others = " and ".join(p.said for p in state.other_problems)
         summary += f" I have noted the other problem you mentioned ({others}) for the engineer too."

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from bot.config import Settings
@@ -23,7 +24,9 @@ from bot.service.account_answers import StoreRecords
 from bot.service.assistant import Assistant
 from bot.service.conversation import Conversation
 from bot.service.engineers import EngineerDesk
-from bot.service.notify import JsonlSink, Sink
+from bot.service.identity import EngineerAuth
+from bot.service.live import LiveHub
+from bot.service.notify import DeliveryLoop, Sink, build_sinks
 from bot.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -43,8 +46,11 @@ class Runtime:
     router: Router
     store: Store
     sinks: dict[str, Sink]
+    delivery: DeliveryLoop
     assistant: Assistant
     engineers: EngineerDesk
+    auth: EngineerAuth
+    hub: LiveHub
     kb_problem: str | None = None
 
 
@@ -90,7 +96,18 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
     router.warm_up()
     releases = settings.paths.releases_file
     latest = load_releases(releases).latest_versions() if releases.is_file() else {}
-    sinks: dict[str, Sink] = {"jsonl": JsonlSink(settings.paths.data_dir / "handoffs.jsonl")}
+    notify = settings.notify
+    sinks = build_sinks(
+        settings.paths.data_dir / "handoffs.jsonl" if notify.jsonl else None,
+        [(w.name, w.url, w.secret.get_secret_value()) for w in notify.webhooks],
+    )
+    delivery = DeliveryLoop(
+        store.outbox,
+        sinks,
+        interval_s=notify.interval_s,
+        max_attempts=notify.max_attempts,
+        lease_s=notify.lease_s,
+    )
     conversation = Conversation(
         accounts=accounts,
         flows=flows,
@@ -100,13 +117,47 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         records=StoreRecords(store),
         sinks=tuple(sinks),
     )
+    hub = LiveHub()
     assistant = Assistant(
         conversation=conversation,
         accounts=accounts,
         store=store,
         max_message_chars=settings.server.max_message_chars,
+        max_session_messages=settings.server.max_session_messages,
+        max_session_chars=settings.server.max_session_chars,
+        on_effects=lambda effects: delivery.wake(),
+        publish=hub.publish,
     )
-    engineers = EngineerDesk(store=store, assistant=assistant, accounts=accounts, flows=flows)
+    auth = EngineerAuth(
+        store,
+        idle=timedelta(minutes=settings.server.engineer_idle_minutes),
+        absolute=timedelta(hours=settings.server.engineer_session_hours),
+    )
+    if settings.environment == "development":
+        auth.ensure_dev_engineers()
+    engineers = EngineerDesk(
+        store=store,
+        assistant=assistant,
+        accounts=accounts,
+        flows=flows,
+        find_engineer=lambda engineer_id: next(
+            (e for e in auth.all() if e.id == engineer_id), None
+        ),
+        publish=hub.publish,
+    )
     return Runtime(
-        settings, embedder, kb, accounts, flows, router, store, sinks, assistant, engineers, problem
+        settings,
+        embedder,
+        kb,
+        accounts,
+        flows,
+        router,
+        store,
+        sinks,
+        delivery,
+        assistant,
+        engineers,
+        auth,
+        hub,
+        problem,
     )

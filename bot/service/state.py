@@ -7,6 +7,7 @@ store keeps it.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -61,18 +62,30 @@ class CollectingContact(_Frozen):
 
 
 class WaitingForEngineer(_Frozen):
-    """Handed off; no engineer has taken the case yet."""
+    """Handed off; no engineer has taken the case yet. ``route`` is the contract's:
+    ``live_transfer`` (an engineer joins this chat), ``callback`` (at ``callback_at``; the chat
+    stays open for notes until then) or ``not_covered``."""
 
     kind: Literal["waiting_for_engineer"] = "waiting_for_engineer"
     handoff_id: str
+    route: str = "live_transfer"
+    callback_at: datetime | None = None
 
 
 class WithEngineer(_Frozen):
-    """An engineer has taken the case."""
+    """An engineer has taken the case and chats with the user."""
 
     kind: Literal["with_engineer"] = "with_engineer"
     handoff_id: str
-    engineer: str
+    engineer: str  # the engineer's id
+    engineer_name: str = ""
+
+
+class Rating(_Frozen):
+    """The engineer resolved the case; the one satisfaction question is waiting for an answer."""
+
+    kind: Literal["rating"] = "rating"
+    handoff_id: str
 
 
 class Resolved(_Frozen):
@@ -97,6 +110,7 @@ Phase = Annotated[
     | CollectingContact
     | WaitingForEngineer
     | WithEngineer
+    | Rating
     | Resolved
     | Closed,
     Field(discriminator="kind"),
@@ -105,9 +119,15 @@ ENDED = (Resolved, Closed)
 _STATUS = {
     "waiting_for_engineer": "handed_off",
     "with_engineer": "handed_off",
+    "rating": "resolved",
     "resolved": "resolved",
     "closed": "closed",
 }
+#: Phases in which the conversation still takes messages (the widget keeps its input open).
+OPEN_PHASES = frozenset(
+    {"idle", "clarifying", "choosing_device", "in_flow", "collecting_contact",
+     "waiting_for_engineer", "with_engineer", "rating"}
+)  # fmt: skip
 
 
 class OtherProblem(_Frozen):
@@ -125,13 +145,19 @@ class Offer(_Frozen):
 
 
 class PublicState(_Frozen):
-    """What clients see of a conversation (the API's ``state``)."""
+    """What clients see of a conversation (the API's ``state``). ``open`` says whether it still
+    takes messages; ``route`` and ``callback_at`` tell a handed-off chat what it waits for;
+    ``engineer`` names the engineer in the chat."""
 
     status: str
     phase: str
     flow_id: str | None
     step_id: str | None
     handoff_id: str | None
+    open: bool = True
+    route: str | None = None
+    callback_at: datetime | None = None
+    engineer: str | None = None
 
 
 class SessionState(_Frozen):
@@ -156,6 +182,9 @@ class SessionState(_Frozen):
     last_question: Message | None = None  # said again when an old button is pressed
     contract_told: bool = False  # the contract state was told in this conversation
     hazard: str | None = None  # a safety hazard the user reported
+    rating: str | None = None  # "yes"/"no" to "did this solve your problem?" after an engineer
+    said_count: int = 0  # messages the user sent (text or button)
+    said_chars: int = 0  # characters of the user's text
 
     @property
     def handoff_id(self) -> str | None:
@@ -180,4 +209,8 @@ class SessionState(_Frozen):
             flow_id=dialogue.flow_id if dialogue else None,
             step_id=dialogue.step_id if dialogue else None,
             handoff_id=self.handoff_id,
+            open=self.phase.kind in OPEN_PHASES or self.offer is not None,
+            route=getattr(self.phase, "route", None),
+            callback_at=getattr(self.phase, "callback_at", None),
+            engineer=getattr(self.phase, "engineer_name", None) or None,
         )

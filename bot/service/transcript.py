@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogue.state import Message
+from bot.kb.citation import Citation
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,40 @@ class EngineerHandedBack:
         return {"step": self.step, "engineer": self.engineer}
 
 
-TranscriptEvent = UserSaid | BotSaid | EngineerHandedBack
+@dataclass(frozen=True)
+class EngineerSaid:
+    """A message an engineer wrote into the chat (optionally citing knowledge-base passages)."""
+
+    engineer_id: str
+    name: str  # as the user sees it: "Dana (ProTelecom engineer)"
+    text: str
+    citations: tuple[Citation, ...] = ()
+
+    kind = "engineer"
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "engineer_id": self.engineer_id,
+            "engineer": self.name,
+            "text": self.text,
+            "citations": [c.model_dump(mode="json") for c in self.citations],
+        }
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Something that happened in the chat: an engineer joined, handed over, resolved it."""
+
+    text: str
+    engineer_id: str | None = None
+
+    kind = "activity"
+
+    def payload(self) -> dict[str, Any]:
+        return {"text": self.text, "engineer_id": self.engineer_id}
+
+
+TranscriptEvent = UserSaid | BotSaid | EngineerHandedBack | EngineerSaid | Activity
 
 
 def to_row(event: TranscriptEvent) -> tuple[str, dict[str, Any]]:
@@ -66,4 +100,14 @@ def from_row(kind: str, payload: Mapping[str, Any]) -> TranscriptEvent | None:
         return BotSaid(Message.model_validate(dict(payload)))
     if kind == "engineer_hand_back":
         return EngineerHandedBack(payload.get("step"), payload.get("engineer"))
+    if kind == "engineer":
+        citations = tuple(Citation.model_validate(c) for c in payload.get("citations") or ())
+        return EngineerSaid(
+            str(payload.get("engineer_id") or ""),
+            str(payload.get("engineer") or ""),
+            str(payload.get("text") or ""),
+            citations,
+        )
+    if kind == "activity":
+        return Activity(str(payload.get("text") or ""), payload.get("engineer_id"))
     return None

@@ -14,7 +14,7 @@ import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import ConflictError, SessionError, StoreError, StoreUnavailableError
 from bot.store import migrate
+from bot.store.engineers import EngineerAccounts
+from bot.store.outbox import Outbox
 from bot.store.tables import (
     CustomerRow,
     EventRow,
@@ -31,13 +33,10 @@ from bot.store.tables import (
     OutboxRow,
     ReturnRow,
     SessionRow,
+    as_utc,
 )
 
-_HANDOFF_CHANGES = frozenset({"claimed_by", "resolution", "handed_back_to"})
-
-
-def _utc(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+_HANDOFF_CHANGES = frozenset({"claimed_by", "resolution", "resolved_by", "handed_back_to"})
 
 
 @dataclass(frozen=True)
@@ -104,6 +103,7 @@ class StoredHandoff:
     handed_back_to: str | None
     created_at: datetime
     updated_at: datetime
+    resolved_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,8 +129,9 @@ def _handoff(row: HandoffRow) -> StoredHandoff:
         row.claimed_by,
         row.resolution,
         row.handed_back_to,
-        _utc(row.created_at),
-        _utc(row.updated_at),
+        as_utc(row.created_at),
+        as_utc(row.updated_at),
+        row.resolved_by,
     )
 
 
@@ -154,6 +155,8 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.outbox = Outbox(self._tx)
+        self.engineers = EngineerAccounts(self._tx)
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -248,8 +251,8 @@ class Store:
                 row.status,
                 dict(row.state),
                 row.version,
-                _utc(row.created_at),
-                _utc(row.updated_at),
+                as_utc(row.created_at),
+                as_utc(row.updated_at),
             )
 
     def save_turn(self, turn: SessionTurn) -> int:
@@ -296,12 +299,15 @@ class Store:
             cls._add_handoff(db, turn.handoff, turn.session_id, turn.at)
         return row.version
 
-    def events(self, session_id: str) -> list[StoredEvent]:
+    def events(self, session_id: str, after: int = 0) -> list[StoredEvent]:
+        """A session's events, oldest first; only those after sequence number ``after``."""
         with self._tx() as db:
             rows = db.scalars(
-                select(EventRow).where(EventRow.session_id == session_id).order_by(EventRow.seq)
+                select(EventRow)
+                .where(EventRow.session_id == session_id, EventRow.seq > after)
+                .order_by(EventRow.seq)
             )
-            return [StoredEvent(r.seq, _utc(r.at), r.kind, dict(r.payload)) for r in rows]
+            return [StoredEvent(r.seq, as_utc(r.at), r.kind, dict(r.payload)) for r in rows]
 
     # --- handoffs ---------------------------------------------------------------------------
     def add_handoff(self, handoff: NewHandoff, at: datetime, session_id: str | None = None) -> None:
@@ -366,7 +372,7 @@ class Store:
         session_turn: SessionTurn | None = None,
     ) -> StoredHandoff:
         """Move a handoff from one of the ``allowed`` statuses to ``status``, setting ``changes``
-        (``claimed_by``, ``resolution``, ``handed_back_to``), with ``session_turn`` (the chat
+        (``claimed_by``, ``resolution``, ``resolved_by``, ``handed_back_to``), with ``session_turn`` (the chat
         resuming) in the same transaction, or nothing at all. Raises ``StoreError`` for an unknown
         handoff or a status that does not allow the move."""
         with self._tx() as db:
@@ -404,39 +410,6 @@ class Store:
                 )
                 for r in db.scalars(query)
             ]
-
-    # --- outbox -----------------------------------------------------------------------------
-    def due_deliveries(
-        self, now: datetime, limit: int = 50, lease: timedelta = timedelta(seconds=60)
-    ) -> list[tuple[int, str, str, dict[str, Any]]]:
-        """Claim up to ``limit`` due entries for ``lease``: another worker asking meanwhile gets
-        other entries (PostgreSQL skips the locked rows; SQLite writers take turns), and an entry
-        whose worker died is due again once the lease ends."""
-        with self._tx() as db:
-            rows = db.scalars(
-                select(OutboxRow)
-                .where(OutboxRow.delivered_at.is_(None), OutboxRow.next_attempt_at <= now)
-                .order_by(OutboxRow.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            ).all()
-            for row in rows:
-                row.next_attempt_at = now + lease
-            return [(r.id, r.sink, r.idempotency_key, dict(r.payload)) for r in rows]
-
-    def delivery_done(self, outbox_id: int, at: datetime) -> None:
-        with self._tx() as db:
-            row = db.get(OutboxRow, outbox_id)
-            if row is not None:
-                row.delivered_at, row.attempts = at, row.attempts + 1
-
-    def delivery_failed(self, outbox_id: int, at: datetime, error: str) -> None:
-        with self._tx() as db:
-            row = db.get(OutboxRow, outbox_id)
-            if row is not None:
-                row.attempts += 1
-                row.last_error = error[:500]
-                row.next_attempt_at = at + timedelta(seconds=min(3600, 2 ** min(row.attempts, 12)))
 
     # --- customers (accounts shared by every worker) ---------------------------------------
     def replace_customers(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -63,6 +64,7 @@ class HandoffRow(Base):
     markdown: Mapped[str] = mapped_column(Text)
     claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     handed_back_to: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -85,7 +87,8 @@ class ReturnRow(Base):
 
 
 class OutboxRow(Base):
-    """One delivery of a handoff to one sink; retried with backoff until delivered."""
+    """One delivery of a handoff to one sink; retried with backoff until delivered, or given up
+    after the last attempt (``dead_at``: a dead letter, retried by hand)."""
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -101,6 +104,7 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    dead_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class CustomerRow(Base):
@@ -113,3 +117,36 @@ class CustomerRow(Base):
     source: Mapped[str] = mapped_column(String(300))
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EngineerRow(Base):
+    """An engineer who signs in to the workspace (password stored as an argon2 hash only)."""
+
+    __tablename__ = "engineers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="engineer")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EngineerSessionRow(Base):
+    """A signed-in engineer: the token's hash, with idle and absolute expiry."""
+
+    __tablename__ = "engineer_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    engineer_id: Mapped[str] = mapped_column(
+        ForeignKey("engineers.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+def as_utc(dt: datetime) -> datetime:
+    """A time read back from the database as aware UTC (SQLite returns it naive)."""
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)

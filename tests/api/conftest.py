@@ -24,7 +24,7 @@ def api_settings(tmp_path: Path) -> Settings:
             "accounts_dir": REPO / "knowledge/accounts",
             "flows_dir": REPO / "knowledge/flows",
         },
-        server={"engineer_api_keys": ["test-key"]},  # type: ignore[arg-type]
+        server={"engineer_api_keys": ["test-key"], "stream_seconds": 0.05},  # type: ignore[arg-type]
     )
 
 

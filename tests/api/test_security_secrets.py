@@ -8,6 +8,7 @@ searched for each secret.
 
 from __future__ import annotations
 
+import base64
 import logging
 import secrets
 import sqlite3
@@ -27,7 +28,7 @@ from tests.api.conftest import REPO
 
 ENGINEER_KEY = "eng-" + secrets.token_hex(12)
 LLM_KEY = "sk-llm-" + secrets.token_hex(12)
-WEBHOOK_SECRET = "whsec-" + secrets.token_hex(12)
+WEBHOOK_SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 WRONG_CODES = ("DEMO-1235", "PLUS-" + secrets.token_hex(4))
 CODE = "DEMO-1234"
 
@@ -105,7 +106,7 @@ def _conversation(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> list[s
 
     monkeypatch.setattr(urllib.request, "urlopen", refused)
     now = datetime.now(UTC)
-    assert deliver_due(runtime.store, runtime.sinks, now)[1] == 1  # the webhook failed once
+    assert deliver_due(runtime.store.outbox, runtime.sinks, now)[1] == 1  # the webhook failed once
     assert sent and WEBHOOK_SECRET not in str(sent[0].header_items())
     assert WEBHOOK_SECRET.encode() not in (sent[0].data or b"")
     return [token]
@@ -195,7 +196,7 @@ def test_a_failed_delivery_is_retried_later_and_signed_without_the_secret(
 
     monkeypatch.setattr(urllib.request, "urlopen", accept)
     later = datetime.now(UTC) + timedelta(hours=2)
-    assert deliver_due(runtime.store, runtime.sinks, later) == (1, 0)
-    signature = dict(delivered[0].header_items())["X-signature"]
-    assert signature.startswith("sha256=") and WEBHOOK_SECRET not in signature
+    assert deliver_due(runtime.store.outbox, runtime.sinks, later) == (1, 0)
+    signature = dict(delivered[0].header_items())["Webhook-signature"]
+    assert signature.startswith("v1,") and WEBHOOK_SECRET not in signature
     assert WEBHOOK_SECRET not in caplog.text

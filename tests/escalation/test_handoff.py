@@ -125,11 +125,11 @@ def test_markdown_escapes_user_text(accounts: Accounts, run: Decide) -> None:
     ("text", "escaped"),
     [
         ("<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert\\(1\\)\\>"),
-        ("[click](http://x)", "\\[click\\]\\(http\\://x\\)"),
+        ("[click](http://x)", "\\[click\\]\\(http\\:\u2060//x\\)"),
         # GFM autolinks (GitHub, st.markdown): no scheme, www. or e-mail stays linkable
-        ("https://evil.example/a", "https\\://evil.example/a"),
-        ("WWW.evil.example", "WWW\\.evil.example"),
-        ("ops@evil.example", "ops\\@evil.example"),
+        ("https://evil.example/a", "https\\:\u2060//evil.example/a"),
+        ("WWW.evil.example", "WWW\u2060.evil.example"),
+        ("ops@evil.example", "ops\u2060\\@evil.example"),
         ("$x$ :red[y]", "\\$x\\$ \\:red\\[y\\]"),
         ("# shout", "\\# shout"),
         ("1. first", "1\\. first"),
@@ -159,7 +159,7 @@ def test_escape_markdown_keeps_lines_when_asked() -> None:
             "2026-11-24T14:32:00",
             {},
             [
-                "An engineer will take over this conversation now.",
+                "An engineer will join this chat to work on it with you.",
                 "A replacement unit ships on Tuesday 24 Nov and arrives on Wednesday 25 Nov.",
                 "Please send the faulty unit back by Thursday 3 Dec.",
                 "someone who knows the room",

@@ -13,6 +13,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,16 @@ pytestmark = pytest.mark.integration
 CHROMIUM = "/usr/bin/chromium"
 XSS = "<img src=x onerror=alert(1)>"
 ARTIFACTS = REPO / "test-artifacts"
+
+
+def say(page: Any, text: str) -> None:
+    """Type as a person does: one message, then wait for the assistant's answer to it."""
+    bots = page.locator(".pta-bot").count()
+    page.fill(".pta-form textarea", text)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "n => document.querySelectorAll('.pta-bot').length > n", arg=bots, timeout=30_000
+    )
 
 
 @pytest.fixture(scope="module")
@@ -117,18 +128,28 @@ def test_widget_conversation_to_handoff_survives_reload(server: str) -> None:
         assert led.is_disabled()
         assert page.locator(".pta-choices button:not([disabled])").count() == 0
         for answer in ("its me, Dana", "my mobile is 617 555 0100", "yes", "yes please"):
-            page.fill(".pta-form textarea", answer)
-            page.keyboard.press("Enter")
-            page.wait_for_timeout(400)
+            say(page, answer)
         handoff = page.wait_for_selector(".pta-handoff")
         summary = handoff.text_content() or ""
         assert "HO-" in summary and "ships on" in summary and "back by" in summary
-        assert page.locator(".pta-form textarea").is_disabled()
-        assert page.locator(".pta-new").is_visible()  # the way on: a new chat
+        # the chat stays open for notes to the engineer, which the assistant does not answer
+        assert not page.locator(".pta-form textarea").is_disabled()
+        assert page.locator(".pta-banner").is_visible()
+        banner = page.locator(".pta-banner").text_content() or ""
+        assert "call you back" in banner or "Waiting for an engineer" in banner
+        bots = page.locator(".pta-bot").count()
+        page.fill(".pta-form textarea", "the projector also smells odd")
+        page.keyboard.press("Enter")
+        page.locator(".pta-user", has_text="smells odd").wait_for()
+        page.wait_for_timeout(800)
+        assert page.locator(".pta-bot").count() == bots
+        assert page.locator(".pta-new").is_visible()  # another problem: a new chat
         page.screenshot(path=str(ARTIFACTS / "widget-handoff.png"), full_page=True)
 
-        page.reload()  # an ended conversation does not come back
-        page.click(".pta-launcher")
+        page.reload()  # a chat waiting for its engineer comes back, notes and all
+        page.locator(".pta-user", has_text="smells odd").wait_for()
+        assert page.locator(".pta-handoff").count() == 1
+        page.click(".pta-new")
         page.wait_for_selector(".pta-start:not([hidden])")
         assert page.locator(".pta-handoff").count() == 0
         page.fill(".pta-start input", code or "")
@@ -143,12 +164,8 @@ def test_widget_conversation_to_handoff_survives_reload(server: str) -> None:
         assert not page.locator(".pta-form textarea").is_disabled()
         page.screenshot(path=str(ARTIFACTS / "widget-after-reload.png"), full_page=True)
 
-        page.fill(".pta-form textarea", "talk to a person")
-        page.keyboard.press("Enter")
-        for answer in ("Sam Rivera", "617 555 0100", "yes", "yes"):
-            page.fill(".pta-form textarea", answer)
-            page.keyboard.press("Enter")
-            page.wait_for_timeout(400)
+        for answer in ("talk to a person", "Sam Rivera", "617 555 0100", "yes", "yes"):
+            say(page, answer)
         page.wait_for_selector(".pta-handoff")
         page.click(".pta-new")
         page.wait_for_selector(".pta-start:not([hidden])")
@@ -156,3 +173,89 @@ def test_widget_conversation_to_handoff_survives_reload(server: str) -> None:
         page.screenshot(path=str(ARTIFACTS / "widget-new-chat.png"), full_page=True)
         browser.close()
     assert dialogs == []  # nothing from the server ever ran as script
+
+
+def test_a_live_chat_between_the_widget_and_the_engineer_workspace(server: str) -> None:
+    """Two browsers: a site user on a phone, an engineer at a desk. Live transfer, sign in, claim,
+    messages both ways and a citation without a reload, hand back to the assistant, a new chat."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        user = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        desk = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+
+        def shoot(step: str) -> None:
+            user.screenshot(path=str(ARTIFACTS / f"live-{step}-user.png"), full_page=True)
+            desk.screenshot(path=str(ARTIFACTS / f"live-{step}-engineer.png"), full_page=True)
+
+        user.goto(server + "/")
+        user.click(".pta-launcher")
+        user.fill(".pta-start input", "DEMOPLUS-5678")  # Premier Plus: 24x7, a live transfer
+        user.keyboard.press("Enter")
+        user.wait_for_selector(".pta-form:not([hidden])")
+        for text in (
+            "the codec won't turn on",
+            "talk to a person",
+            "its me, Priya",
+            "my mobile is +1 (617) 555-0142",
+            "yes",
+            "yes please",
+        ):
+            say(user, text)
+        user.get_by_text("Waiting for an engineer", exact=False).wait_for()
+        reference = user.locator(".pta-handoff").last.text_content() or ""
+        assert "HO-" in reference and "takes over" not in reference
+
+        desk.goto(server + "/workspace")
+        desk.fill("#ws-login input[name=email]", "dana@protelecom.example")
+        desk.fill("#ws-login input[name=password]", "dana-dev-password")
+        desk.click("#ws-login button[type=submit]")
+        item = desk.locator(".ws-item", has_text="ProTelecom Demo")
+        item.first.wait_for()
+        assert desk.locator("#ws-login").is_hidden()
+        shoot("1-waiting")
+        item.first.click()
+        desk.locator(".ws-line.ws-user", has_text="yes please").wait_for()
+        desk.click("#ws-claim")
+        user.get_by_text("joined", exact=False).wait_for()
+        user.locator(".pta-banner", has_text="is in this chat").wait_for()
+        assert user.locator(".pta-person").is_hidden()  # already with a person
+        shoot("2-claimed")
+
+        desk.fill("#ws-text", "Hi Priya, Dana here. Is the LED on the front of the codec lit?")
+        desk.click("#ws-compose button[type=submit]")
+        user.locator(".pta-engineer", has_text="Is the LED").wait_for()  # no reload
+        bots = user.locator(".pta-bot").count()
+        user.fill(".pta-form textarea", "no, it's completely dark")
+        user.keyboard.press("Enter")
+        desk.locator(".ws-line.ws-user", has_text="completely dark").wait_for()
+        assert user.locator(".pta-bot").count() == bots  # the engineer answers, not the bot
+        shoot("3-messages")
+
+        desk.fill("#ws-q", "codec does not power on")
+        desk.click("#ws-search button[type=submit]")
+        desk.locator(".ws-send-cite").first.click()
+        cited = user.locator(".pta-engineer .pta-cite")
+        cited.first.wait_for()
+        shoot("4-citation")
+
+        desk.select_option("#ws-step", index=1)  # a flow step, not "the open question"
+        desk.click("#ws-hand-back")
+        user.locator(".pta-banner", has_text="is in this chat").wait_for(state="hidden")
+        user.wait_for_function(
+            "n => document.querySelectorAll('.pta-bot').length > n", arg=bots, timeout=30_000
+        )
+        say(user, "it won't switch on at all")  # the assistant resumed: it answers again
+        assert "didn't catch" not in (user.locator(".pta-bot").last.text_content() or "")
+        shoot("5-handed-back")
+
+        user.click(".pta-restart")  # another problem, mid-flow
+        user.wait_for_selector(".pta-start:not([hidden])")
+        assert user.locator(".pta-msg").count() == 0
+        shoot("6-new-chat")
+        browser.close()

@@ -157,7 +157,6 @@ def test_a_service_started_before_its_database_becomes_ready_when_it_comes_up(
             pg.start()
             starter.join(timeout=120)
             assert state.runtime is not None and state.problem is None
-            state.runtime.store.engine.dispose()
         finally:
-            stop.set()
+            state.close()
             starter.join(timeout=10)

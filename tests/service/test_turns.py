@@ -66,6 +66,10 @@ def test_state_round_trips_and_only_public_fields_leave(runtime: Runtime) -> Non
         "flow_id": "site-representative",
         "step_id": "name",
         "handoff_id": None,
+        "open": True,
+        "route": None,
+        "callback_at": None,
+        "engineer": None,
     }
 
 

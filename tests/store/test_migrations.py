@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from bot.config import Settings
 from bot.errors import ConfigError, StoreError
@@ -23,7 +23,10 @@ from bot.store.tables import Base
 from tests.pg import fresh_database
 
 REPO = Path(__file__).resolve().parents[2]
-TABLES = {"sessions", "events", "handoffs", "returns", "outbox", "customers"}
+TABLES = {
+    "sessions", "events", "handoffs", "returns", "outbox", "customers", "engineers",
+    "engineer_sessions",
+}  # fmt: skip
 
 
 @pytest.fixture(
@@ -57,8 +60,9 @@ def test_upgrade_builds_exactly_the_models_and_downgrade_removes_them(url: str) 
 
 def test_a_database_made_before_migrations_is_stamped_then_upgraded(url: str) -> None:
     store = Store.from_url(url)
-    legacy = [t for t in Base.metadata.sorted_tables if t.name != "customers"]
-    Base.metadata.create_all(store.engine, tables=legacy)  # what create_all made before 0001
+    migrate.upgrade(store.engine, migrate.FIRST_REVISION)  # the tables create_all made then,
+    with store.engine.begin() as conn:  # and no record of any migration
+        conn.execute(text("DROP TABLE alembic_version"))
     store.create_session("old", "site", "h", {"n": 1}, "active", datetime.now(UTC))
     store.create_schema()
     assert migrate.current_revision(store.engine) == migrate.head_revision()
@@ -108,7 +112,7 @@ def test_accounts_imported_into_the_database_are_the_yaml_accounts(url: str) -> 
 
 def test_an_unknown_revision_is_one_clear_error(tmp_path: Path) -> None:
     store = Store.from_url(f"sqlite:///{tmp_path / 'assist.db'}")
-    with pytest.raises(StoreError, match=r"'9999'.*known revisions: 0001, 0002, head, base"):
+    with pytest.raises(StoreError, match=r"'9999'.*known revisions: 0001, 0002, 0003, head, base"):
         migrate.upgrade(store.engine, "9999")
     assert migrate.current_revision(store.engine) is None  # nothing applied
     store.engine.dispose()

@@ -77,7 +77,7 @@ def test_stale_version_is_refused_and_nothing_half_written(store: Store) -> None
     assert len(store.events("s1")) == 1
     # the losing turn's handoff, part return and outbox entries were never written
     assert store.handoffs() == [] and store.returns(T0.date()) == []
-    assert store.due_deliveries(T0) == []
+    assert store.outbox.due(T0) == []
 
 
 def test_a_turn_with_a_handoff_writes_it_with_its_returns_and_outbox_entries(
@@ -92,7 +92,7 @@ def test_a_turn_with_a_handoff_writes_it_with_its_returns_and_outbox_entries(
     [stored] = store.handoffs()
     assert (stored.id, stored.session_id, stored.status) == ("h2", "s2", "open")
     assert [r.serial for r in store.returns(date(2026, 11, 30))] == ["CX9-0001"]
-    assert sorted(sink for _, sink, _, _ in store.due_deliveries(T0)) == ["jsonl", "webhook"]
+    assert sorted(d.sink for d in store.outbox.due(T0)) == ["jsonl", "webhook"]
 
 
 def test_unknown_session(store: Store) -> None:
@@ -126,15 +126,22 @@ def test_handoff_queue_moves_and_returns(store: Store) -> None:
     assert store.handoffs(site_id="other-site") == []
 
 
-def test_outbox_backoff_and_delivery(store: Store) -> None:
+def test_outbox_retry_time_delivery_and_dead_letters(store: Store) -> None:
     queued_handoff(store, "h2", T0, ["webhook"])
-    due = store.due_deliveries(T0)
-    assert [(sink, key) for _, sink, key, _ in due] == [("webhook", "h2")]
-    store.delivery_failed(due[0][0], T0, "connection refused")
-    assert store.due_deliveries(T0 + timedelta(seconds=1)) == []
-    assert store.due_deliveries(T0 + timedelta(seconds=3))
-    store.delivery_done(due[0][0], T0 + timedelta(seconds=3))
-    assert store.due_deliveries(T0 + timedelta(days=1)) == []
+    due = store.outbox.due(T0)
+    assert [(d.sink, d.key) for d in due] == [("webhook", "h2")]
+    store.outbox.failed(due[0].id, T0, "connection refused", T0 + timedelta(seconds=2))
+    assert store.outbox.due(T0 + timedelta(seconds=1)) == []
+    again = store.outbox.due(T0 + timedelta(seconds=3))
+    assert [d.attempts for d in again] == [1]
+    store.outbox.failed(again[0].id, T0, "still refused", None)  # the last attempt
+    assert store.outbox.due(T0 + timedelta(days=1)) == []
+    assert [d.status for d in store.outbox.entries("dead")] == ["dead"]
+    store.outbox.retry([again[0].id], T0 + timedelta(days=1))
+    retried = store.outbox.due(T0 + timedelta(days=1))
+    store.outbox.delivered(retried[0].id, T0 + timedelta(days=1))
+    assert [d.status for d in store.outbox.entries()] == ["delivered"]
+    assert store.outbox.due(T0 + timedelta(days=2)) == []
 
 
 def test_outbox_entries_are_claimed_by_one_worker_at_a_time(store: Store) -> None:
@@ -146,7 +153,7 @@ def test_outbox_entries_are_claimed_by_one_worker_at_a_time(store: Store) -> Non
 
     def worker() -> None:
         for _ in range(5):
-            claimed.extend(key for _, _, key, _ in store.due_deliveries(T0, limit=4))
+            claimed.extend(d.key for d in store.outbox.due(T0, limit=4))
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for t in threads:
@@ -154,8 +161,8 @@ def test_outbox_entries_are_claimed_by_one_worker_at_a_time(store: Store) -> Non
     for t in threads:
         t.join()
     assert sorted(claimed) == sorted(f"h{n}" for n in range(30)), "each entry claimed exactly once"
-    assert store.due_deliveries(T0 + timedelta(seconds=59)) == []  # still leased
-    again = store.due_deliveries(T0 + timedelta(seconds=61))  # nobody reported back: due again
+    assert store.outbox.due(T0 + timedelta(seconds=59)) == []  # still leased
+    again = store.outbox.due(T0 + timedelta(seconds=61))  # nobody reported back: due again
     assert len(again) == 30
 
 

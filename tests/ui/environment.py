@@ -80,7 +80,8 @@ def build_index(
 
 
 HOSTILE_OPENING = (
-    "the screen shows <img src=x onerror=alert(1)> [link](javascript:x) and www.evil.example"
+    "the screen shows <img src=x onerror=alert(1)> [link](javascript:x) and www.evil.example, "
+    "see https://evil.example/a or mail help@evil.example"
 )
 
 

@@ -24,8 +24,16 @@ TITLES = {
 }
 
 
-def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
+def sign_in(console: Console) -> str:
+    """A session token of the development engineer Dana (the console's own sign-in)."""
+    return console.other.auth.sign_in("dana@protelecom.example", "dana-dev-password")[0]
+
+
+def open_page(page: str, token: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    if token is not None:
+        at.session_state["engineer_token"] = token
+    at.run()
     if page != "search":  # the first page is the default
         at.switch_page(f"views/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -47,14 +55,27 @@ def search(at: AppTest, query: str, **filters: str) -> AppTest:
 
 
 @pytest.mark.parametrize("page", PAGES)
+def test_no_page_shows_anything_before_sign_in(console: Console, page: str) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    if page != "search":
+        at.switch_page(f"views/{page}.py").run()
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert not at.dataframe and console.seeded.chat_handoff not in str(at.markdown)
+    at.text_input(key="sign_in_email").input("dana@protelecom.example")
+    at.text_input(key="sign_in_password").input("wrong password!")
+    at.button[0].click().run()
+    assert at.error and "wrong e-mail or password" in at.error[0].value.replace("\\", "")
+
+
+@pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders(console: Console, page: str) -> None:
-    at = open_page(page)
+    at = open_page(page, sign_in(console))
     assert [t.value for t in at.title] == [TITLES[page]]
     assert not at.error
 
 
 def test_the_runtime_is_built_once_for_every_rerun_and_page(console: Console) -> None:
-    at = open_page("search")
+    at = open_page("search", sign_in(console))
     for page in PAGES:
         at.switch_page(f"views/{page}.py").run()
         at.run()
@@ -65,7 +86,10 @@ def test_the_runtime_is_built_once_for_every_rerun_and_page(console: Console) ->
 def test_search_shows_a_grounded_answer_with_citations_and_highlighted_evidence(
     console: Console,
 ) -> None:
-    at = search(open_page("search"), "which firmware fixed the HDMI handshake on the CX-900?")
+    at = search(
+        open_page("search", sign_in(console)),
+        "which firmware fixed the HDMI handshake on the CX-900?",
+    )
     text = markdown_text(at)
     assert "9\\.4\\.1 Release Notes" in text and "CX\\-4821" in text
     assert "**\\[1\\]**" in text  # the first citation
@@ -77,7 +101,7 @@ def test_search_shows_a_grounded_answer_with_citations_and_highlighted_evidence(
 
 def test_search_filters_by_product_version_range_and_type(console: Console) -> None:
     at = search(
-        open_page("search"),
+        open_page("search", sign_in(console)),
         "HDMI handshake display no signal",
         product="cx-codec",
         version="9.0..9.4.1",
@@ -98,13 +122,15 @@ def test_search_filters_by_product_version_range_and_type(console: Console) -> N
 
 
 def test_a_version_no_note_speaks_of_names_the_nearest_ones(console: Console) -> None:
-    at = search(open_page("search"), "HDMI handshake", product="cx-codec", version="9.9")
+    at = search(
+        open_page("search", sign_in(console)), "HDMI handshake", product="cx-codec", version="9.9"
+    )
     assert at.warning and "nearest" in at.warning[0].value
     assert not at.expander
 
 
 def test_document_text_is_escaped_never_rendered_as_html(console: Console) -> None:
-    at = search(open_page("search"), "web admin room name field escaping CX-9999")
+    at = search(open_page("search", sign_in(console)), "web admin room name field escaping CX-9999")
     text = markdown_text(at)
     assert "\\<img src\\=x onerror\\=alert\\(1\\)\\>" in text
     assert "\\:red\\[styled\\]" in text and "\\$x\\$" in text
@@ -113,17 +139,13 @@ def test_document_text_is_escaped_never_rendered_as_html(console: Console) -> No
 
 def test_claiming_a_handoff_changes_its_status_in_the_store(console: Console) -> None:
     hid = console.seeded.hardware_handoff
-    at = open_page("handoffs")
+    at = open_page("handoffs", sign_in(console))
     at.selectbox(key="handoff").set_value(hid).run()
-    at.button(key="claim").click().run()
-    assert at.error and "name" in at.error[0].value  # no engineer name yet
     assert console.other.store.handoff(hid).status == "open"
-
-    at.text_input(key="engineer").input("Alex Engineer")
     at.button(key="claim").click().run()
     moved = console.other.store.handoff(hid)
-    assert moved.status == "claimed" and moved.claimed_by == "Alex Engineer"
-    assert at.success and "claimed by Alex Engineer" in at.success[0].value
+    assert moved.status == "claimed" and moved.claimed_by == "dana"  # signed by who is signed in
+    assert at.success and "claimed by Dana Whitfield" in at.success[0].value
     assert at.button(key="claim").disabled and not at.button(key="resolve").disabled
 
     at.text_area(key="resolve_note").input("Replaced the power supply.")
@@ -134,10 +156,9 @@ def test_claiming_a_handoff_changes_its_status_in_the_store(console: Console) ->
 
 def test_handing_back_needs_a_step_then_records_it(console: Console) -> None:
     hid = console.seeded.hardware_handoff
-    at = open_page("handoffs")
+    at = open_page("handoffs", sign_in(console))
     at.selectbox(key="handoff").set_value(hid).run()
     assert at.selectbox(key="resume_step").options[0] == "symptom"  # the steps of its flow
-    at.text_input(key="engineer").input("Alex Engineer")
     at.selectbox(key="resume_step").set_value("symptom")
     at.button(key="hand_back").click().run()
     moved = console.other.store.handoff(hid)
@@ -148,7 +169,7 @@ def test_handing_back_needs_a_step_then_records_it(console: Console) -> None:
 
 
 def test_a_handoff_shows_its_record_transcript_and_dates(console: Console) -> None:
-    at = open_page("handoffs")
+    at = open_page("handoffs", sign_in(console))
     at.selectbox(key="handoff").set_value(console.seeded.hardware_handoff).run()
     text = markdown_text(at)
     assert console.seeded.hardware_handoff in text  # the record's Markdown
@@ -163,7 +184,7 @@ def test_a_handoff_shows_its_record_transcript_and_dates(console: Console) -> No
 
 
 def test_queue_filters_by_status_site_and_priority(console: Console) -> None:
-    at = open_page("handoffs")
+    at = open_page("handoffs", sign_in(console))
     assert len(at.dataframe[0].value) == 3
     at.selectbox(key="priority").set_value("P2").run()
     assert list(at.dataframe[0].value["id"]) == [console.seeded.chat_handoff]
@@ -174,7 +195,7 @@ def test_queue_filters_by_status_site_and_priority(console: Console) -> None:
 
 
 def test_parts_page_lists_the_overdue_return(console: Console) -> None:
-    at = open_page("parts")
+    at = open_page("parts", sign_in(console))
     table = at.dataframe[0].value
     assert list(table["serial"]) == [console.seeded.overdue_serial, console.seeded.due_serial]
     assert list(table["overdue"]) == [True, False]
@@ -186,7 +207,7 @@ def test_parts_page_lists_the_overdue_return(console: Console) -> None:
 
 
 def test_flows_page_checks_the_folder_and_draws_the_chosen_flow(console: Console) -> None:
-    at = open_page("flows")
+    at = open_page("flows", sign_in(console))
     assert at.success and "flow\\(s\\) OK" in at.success[0].value
     at.selectbox(key="flow").set_value("power").run()
     graphs = [m.value for m in at.markdown if m.value.startswith("````mermaid\n")]
@@ -206,14 +227,14 @@ def test_flows_page_lists_definition_errors(
         encoding="utf-8",
     )
     monkeypatch.setenv("ASSIST_PATHS__FLOWS_DIR", str(flows))
-    at = open_page("flows")
+    at = open_page("flows", sign_in(console))
     assert at.error and "problem" in at.error[0].value
     problems = at.dataframe[0].value
     assert set(problems["file"].map(lambda f: Path(f).name)) == {"broken.yaml"}
 
 
 def test_knowledge_page_counts_per_product_and_lists_failed_files(console: Console) -> None:
-    at = open_page("knowledge")
+    at = open_page("knowledge", sign_in(console))
     table = at.dataframe[0].value
     assert {"cx-codec", "tx-panel", "vx-camera", "ax-audio", "wx-share"} <= set(table["product"])
     assert (table["chunks"] >= table["documents"]).all()
@@ -229,7 +250,7 @@ def test_knowledge_page_counts_per_product_and_lists_failed_files(console: Conso
 def test_eval_page_says_how_to_make_a_report_then_shows_the_latest(
     console: Console, tmp_path: Path
 ) -> None:
-    at = open_page("evals")
+    at = open_page("evals", sign_in(console))
     assert "make eval" in at.info[0].value
     for day in ("2026-01-05", "2026-02-01"):
         folder = tmp_path / "evals/reports" / day

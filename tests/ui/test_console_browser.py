@@ -115,8 +115,9 @@ def test_every_console_page_in_chromium(served: tuple[str, Seeded], browser: obj
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     ARTIFACTS.mkdir(exist_ok=True)
 
-    def visit(path: str, title: str, ready: Callable[[Page], None] | None = None) -> None:
-        page.goto(base + path)
+    def visit(link: str, title: str, ready: Callable[[Page], None] | None = None) -> None:
+        # through the sidebar: a reload would be a new browser session, signed out
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
         expect(page.get_by_role("heading", name=title)).to_be_visible(timeout=60_000)
         if ready:
             ready(page)
@@ -133,7 +134,16 @@ def test_every_console_page_in_chromium(served: tuple[str, Seeded], browser: obj
         page.get_by_role("button", name="Search").click()
         expect(page.get_by_role("heading", name="Evidence")).to_be_visible(timeout=30_000)
 
-    visit("/", "Release-notes search")
+    page.goto(base + "/handoffs")  # nothing but the sign-in form before signing in
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=60_000)
+    assert not page.get_by_role("link", name="Handoff queue").count()
+    assert seeded.chat_handoff not in page.content()
+    page.get_by_label("E-mail").fill("dana@protelecom.example")
+    page.get_by_label("Password", exact=True).fill("dana-dev-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as Dana")).to_be_visible(timeout=30_000)
+    shot("signed-in")
+    visit("Release-notes search", "Release-notes search")
     ask("which firmware fixed the HDMI handshake on the CX-900?")
     expect(page.get_by_text("CX Room Codec 9.4.1 Release Notes").first).to_be_visible(
         timeout=30_000
@@ -143,7 +153,7 @@ def test_every_console_page_in_chromium(served: tuple[str, Seeded], browser: obj
     expect(page.get_by_text(XSS).first).to_be_visible(timeout=30_000)  # shown as text
     assert page.locator("img[src='x']").count() == 0
 
-    visit("/handoffs", "Handoff queue")
+    visit("Handoff queue", "Handoff queue")
     # the queue grid is drawn on a canvas (its cells are hidden in the DOM): look at the record heading
     record_heading = page.get_by_role(
         "heading", name=re.compile(re.escape(seeded.hardware_handoff))
@@ -154,18 +164,28 @@ def test_every_console_page_in_chromium(served: tuple[str, Seeded], browser: obj
     said = page.get_by_test_id("stChatMessage").filter(has_text="no power, no lights at all")
     expect(said.first).to_be_visible(timeout=30_000)
     shot("handoffs-transcript")
+    # the chat whose user typed markup, a web address and an e-mail address: text, not links
+    page.get_by_role("combobox", name="Handoff").click()
+    page.get_by_role("option", name=re.compile(re.escape(seeded.chat_handoff))).click()
+    typed = (r"help\W?@evil\.example", r"https:\W?//evil\.example/a")  # an invisible joiner
+    for tab, pattern in (("Record", typed[0]), ("Transcript", typed[1])):
+        page.get_by_role("tab", name=tab).click()
+        shown = page.locator("p:visible", has_text=re.compile(pattern))
+        expect(shown.first).to_be_visible(timeout=30_000)
+    assert page.locator("a[href*='evil'], a[href^='mailto'], img[src='x']").count() == 0
+    shot("handoffs-typed-links")
 
-    visit("/parts", "Parts due and overdue")
+    visit("Parts due", "Parts due and overdue")
     shot("parts")
     visit(
-        "/flows",
+        "Flows",
         "Flows",
         lambda p: expect(p.locator(".stMarkdown svg").first).to_be_visible(timeout=30_000),
     )
     shot("flows")
-    visit("/knowledge", "Knowledge base")
+    visit("Knowledge base", "Knowledge base")
     expect(page.get_by_text("cx-codec/scanned-manual.pdf").first).to_be_attached()  # grid cell
     shot("knowledge")
-    visit("/evals", "Latest eval report")
+    visit("Eval report", "Latest eval report")
     shot("evals")
     assert not dialogs, dialogs

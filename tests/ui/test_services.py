@@ -7,7 +7,9 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bot.escalation.handoff_text import JOINER
 from bot.kb.schema import Chunk, IndexLayout
+from bot.service.identity import Engineer
 from tests.ui.conftest import Console
 from ui.console import services, status
 from ui.console.markdown import answer_markdown, escape, highlight, query_terms, quote
@@ -48,19 +50,28 @@ def test_answer_and_quote_markdown_keep_their_structure() -> None:
     assert quote("one\ntwo", []) == "> one  \n> two"
 
 
+def test_typed_addresses_stay_text() -> None:
+    typed = "see https://evil.example/a, WWW.evil.example or help@evil.example"
+    md = escape(typed)
+    assert md.count(JOINER) == 3  # splits every pattern GFM would turn into a link
+    assert md.replace(JOINER, "").replace("\\", "") == typed
+
+
 def test_moves_are_refused_with_a_reason_then_applied(console: Console) -> None:
     desk, hid = console.other.engineers, console.seeded.hardware_handoff
-    refused = services.move_handoff(desk, hid, "claim", by="  ")
-    assert not refused.ok and "name" in refused.message
-    not_claimed = services.move_handoff(desk, hid, "resolve", by="Alex", note="done")
+    alex, dana = (Engineer(i, n, "", "engineer") for i, n in (("e-a", "Alex"), ("e-d", "Dana")))
+    not_claimed = services.move_handoff(desk, hid, "resolve", engineer=alex, note="done")
     assert not not_claimed.ok and "is open" in not_claimed.message
-    claimed = services.move_handoff(desk, hid, "claim", by="Alex")
-    assert claimed.ok and claimed.handoff and claimed.handoff.status == "claimed"
+    claimed = services.move_handoff(desk, hid, "claim", engineer=alex)
+    assert claimed.ok and claimed.handoff and claimed.handoff.claimed_by == "e-a"
+    assert claimed.message.endswith("claimed by Alex.")
     assert not services.allowed(claimed.handoff, "claim")
     assert services.allowed(claimed.handoff, "resolve")
-    no_note = services.move_handoff(desk, hid, "resolve", by="Alex", note=" ")
+    not_hers = services.move_handoff(desk, hid, "resolve", engineer=dana, note="done")
+    assert not not_hers.ok and "claimed by e-a" in not_hers.message
+    no_note = services.move_handoff(desk, hid, "resolve", engineer=alex, note=" ")
     assert not no_note.ok and "note" in no_note.message
-    back = services.move_handoff(desk, hid, "hand_back", by="Alex", step="symptom")
+    back = services.move_handoff(desk, hid, "hand_back", engineer=alex, step="symptom")
     assert back.ok and back.handoff and back.handoff.handed_back_to == "symptom"
 
 

@@ -1,7 +1,9 @@
-"""Entry of the engineer console (``make console``): page setup, navigation, the shared sidebar.
+"""Entry of the engineer console (``make console``): page setup, sign-in, navigation, the sidebar.
 
-Every page is a thin module in ``views/``; the runtime (model, index, stores) is built once per
-process by ``ui.console.runtime.get_runtime``.
+Nothing is shown before an engineer signs in with their own e-mail and password (the same
+identities as the workspace; sessions expire); every move is signed with that engineer. Every
+page is a thin module in ``views/``; the runtime (model, index, stores) is built once per process
+by ``ui.console.runtime.get_runtime``. ``make console`` binds it to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from bot.errors import AssistError
+from ui.console.login import sign_in_form, sign_out, signed_in
 from ui.console.markdown import escape
 from ui.console.runtime import get_runtime
 
@@ -21,6 +24,13 @@ st.set_page_config(
     page_icon=":material/support_agent:",
     layout="wide",
 )
+try:
+    runtime = get_runtime()
+except AssistError as exc:
+    st.error(f"The assistant could not start: {escape(str(exc))}", icon=":material/error:")
+    st.stop()
+
+engineer = signed_in(runtime.auth)
 navigation = st.navigation(
     {
         "Knowledge": [
@@ -35,15 +45,14 @@ navigation = st.navigation(
             st.Page(VIEWS / "flows.py", title="Flows", icon=":material/account_tree:"),
             st.Page(VIEWS / "evals.py", title="Eval report", icon=":material/monitoring:"),
         ],
-    }
+    },
+    position="sidebar" if engineer else "hidden",  # no map of the console before sign-in
 )
-with st.sidebar:
-    st.text_input("Engineer", key="engineer", placeholder="Your name, for claims")
-    st.caption("ProTelecom Assist · engineer console")
-
-try:
-    get_runtime()
-except AssistError as exc:
-    st.error(f"The assistant could not start: {escape(str(exc))}", icon=":material/error:")
+if engineer is None:
+    sign_in_form(runtime.auth)
     st.stop()
+with st.sidebar:
+    st.caption(f"Signed in as {escape(engineer.name)} ({engineer.role})")
+    st.button("Sign out", key="sign_out", on_click=sign_out, args=(runtime.auth,))
+    st.caption("ProTelecom Assist · engineer console")
 navigation.run()

@@ -2,7 +2,8 @@
 
 Streamlit's Markdown adds its own syntax to CommonMark (``:red[...]`` colours, ``$...$`` maths,
 ``:material/...:`` icons), so every ASCII punctuation character is backslash-escaped (CommonMark
-allows escaping any of them): no tag, entity, link, list or heading survives. Highlights are
+allows escaping any of them): no tag, entity, link, list or heading survives. Web and e-mail
+addresses get an invisible word joiner, so GFM does not turn them into links either. Highlights are
 added *after* escaping, around escaped text only.
 """
 
@@ -12,6 +13,7 @@ import re
 import string
 from collections.abc import Iterable
 
+from bot.escalation.handoff_text import defuse_links
 from bot.kb.tokens import STOPWORDS
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
@@ -25,7 +27,7 @@ def _fold(text: str) -> str:
 
 
 def _inert(text: str) -> str:
-    return _PUNCTUATION.sub(r"\\\1", text)
+    return _PUNCTUATION.sub(r"\\\1", defuse_links(text))
 
 
 def escape(text: str) -> str:

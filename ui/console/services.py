@@ -20,6 +20,7 @@ from bot.kb.retriever import Filters
 from bot.kb.schema import DOC_TYPES, Passage
 from bot.kb.service import KnowledgeBase
 from bot.service.engineers import PRIORITIES, STATUSES, EngineerDesk, Handoff, Move
+from bot.service.identity import Engineer
 from ui.console.markdown import query_terms
 
 __all__ = ["PRIORITIES", "STATUSES"]
@@ -156,23 +157,23 @@ def move_handoff(
     handoff_id: str,
     move: str,
     *,
-    by: str | None = None,
+    engineer: Engineer,
     note: str | None = None,
     step: str | None = None,
+    to: str | None = None,
 ) -> MoveResult:
-    """Claim, resolve (with a note) or hand back (at a step, or to the open question); a refused
-    move says why. A hand back also resumes the site user's chat, in the same transaction."""
-    by = (by or "").strip()
-    if not by:
-        return MoveResult(False, "Type your name in the sidebar first: every move is signed.")
+    """Claim, resolve (with a note), hand back (at a step, or to the open question) or hand over;
+    a refused move says why. Every move is signed by the signed-in engineer; a hand back also
+    resumes the site user's chat, in the same transaction."""
     try:
-        moved = desk.move(handoff_id, move, engineer=by, note=note, step=step)
+        moved = desk.move(handoff_id, move, engineer=engineer, note=note, step=step, to=to)
     except AssistError as exc:
         return MoveResult(False, str(exc)[:1].upper() + str(exc)[1:] + ".")
     done = {
-        Move.CLAIM: f"claimed by {by}",
+        Move.CLAIM: f"claimed by {engineer.name}",
         Move.RESOLVE: "resolved",
         Move.HAND_BACK: f"handed back at {step}" if step else "handed back to the open question",
+        Move.HAND_OVER: f"handed over to {to}",
     }
     return MoveResult(True, f"{handoff_id} {done[Move(move)]}.", moved)
 

@@ -3,13 +3,19 @@
  * Plain JavaScript, no build step. Everything that comes from the server is rendered with
  * textContent, never as HTML. An open conversation survives a page reload through sessionStorage;
  * an ended one offers "Start a new chat". Only the newest question's buttons can be pressed.
+ * Once an engineer is involved, the chat stays open: what the engineer writes arrives as
+ * server-sent events (read with fetch, so the token stays in a header), with a long poll as the
+ * fallback; after a reconnect it asks for everything after the last event it saw.
  */
 (function () {
   "use strict";
   var script = document.currentScript || document.querySelector("script[data-api]");
   var api = ((script && script.getAttribute("data-api")) || window.location.origin).replace(/\/$/, "");
   var KEY = "pta-session:" + api;
-  var state = { sessionId: null, token: null, status: "active", busy: false };
+  var state = { sessionId: null, token: null, status: "active", phase: "idle", busy: false,
+                lastSeq: 0, live: null };
+  var LIVE = ["waiting_for_engineer", "with_engineer"];
+  var ENDED = ["conversation_ended", "conversation_full"];  // refusals that end the chat here
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -37,11 +43,18 @@
 
   var header = el("header", "pta-header");
   header.appendChild(el("span", "pta-title", "ProTelecom support"));
+  var restart = el("button", "pta-restart", "New chat");  // leave a conversation for another problem
+  restart.type = "button";
+  restart.hidden = true;
+  header.appendChild(restart);
   var close = el("button", "pta-close", "\u00d7");
   close.type = "button";
   close.setAttribute("aria-label", "Close the chat");
   header.appendChild(close);
 
+  var banner = el("div", "pta-banner");
+  banner.hidden = true;
+  banner.setAttribute("role", "status");
   var log = el("div", "pta-log");
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
@@ -83,6 +96,7 @@
   form.hidden = true;
 
   panel.appendChild(header);
+  panel.appendChild(banner);
   panel.appendChild(log);
   panel.appendChild(typing);
   panel.appendChild(start);
@@ -195,6 +209,46 @@
     scroll();
   }
 
+  function addEngineer(event) {
+    var bubble = el("div", "pta-msg pta-engineer");
+    bubble.appendChild(el("div", "pta-who", event.engineer || "Engineer"));
+    (event.text || "").split("\n").forEach(function (line, i) {
+      if (i) bubble.appendChild(document.createElement("br"));
+      bubble.appendChild(document.createTextNode(line));
+    });
+    addCitations(bubble, event.citations);
+    log.appendChild(bubble);
+    scroll();
+  }
+
+  function addActivity(text) {
+    log.appendChild(el("div", "pta-activity", text));
+    scroll();
+  }
+
+  // One transcript event as it arrives live (the user's own messages are already shown).
+  function addEvent(event) {
+    if (event.seq) state.lastSeq = Math.max(state.lastSeq, event.seq);
+    if (event.kind === "engineer") addEngineer(event);
+    else if (event.kind === "activity") addActivity(event.text);
+    else if (event.kind === "bot") { retireChoices(); addBot(event, true); }
+  }
+
+  function showBanner(s) {
+    var text = "";
+    if (s.phase === "waiting_for_engineer" && s.route === "callback" && s.callback_at) {
+      text = "An engineer will call you back at " +
+        new Date(s.callback_at).toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" }) +
+        ". You can add notes here until then.";
+    } else if (s.phase === "waiting_for_engineer") {
+      text = "Waiting for an engineer to join. You can keep typing; nothing is lost.";
+    } else if (s.phase === "with_engineer") {
+      text = (s.engineer || "An engineer") + " is in this chat.";
+    }
+    banner.textContent = text;
+    banner.hidden = !text;
+  }
+
   function setBusy(busy) {
     state.busy = busy;
     typing.hidden = !busy;
@@ -215,6 +269,7 @@
             var message = (data.error && data.error.message) || ("Request failed (" + response.status + ")");
             var error = new Error(message);
             error.status = response.status;
+            error.code = data.error && data.error.code;
             throw error;
           }
           return data;
@@ -222,21 +277,103 @@
       });
   }
 
-  var OPEN = ["active"];
-
   function applyState(s) {
-    state.status = (s && s.status) || "active";
-    var ended = OPEN.indexOf(state.status) < 0;
+    s = s || {};
+    state.status = s.status || "active";
+    state.phase = s.phase || "idle";
+    var ended = s.open === false;
     input.disabled = ended;
     send.disabled = ended;
     person.disabled = ended;
-    person.hidden = ended;
-    newChat.hidden = !ended;
-    input.placeholder = ended ? "This conversation has ended." : "Describe the problem or ask a question";
+    person.hidden = ended || LIVE.indexOf(state.phase) >= 0;  // already with a person
+    newChat.hidden = !(ended || state.phase === "waiting_for_engineer");  // another problem
+    restart.hidden = !newChat.hidden;
+    input.placeholder = ended ? "This conversation has ended." :
+      (LIVE.indexOf(state.phase) >= 0 ? "Write to the engineer" : "Describe the problem or ask a question");
     if (ended) retireChoices();
+    showBanner(s);
+    if (LIVE.indexOf(state.phase) >= 0) follow();
+    else stopFollowing();
+  }
+
+  // --- live: server-sent events read with fetch, or a long poll ---------------------------
+  function stopFollowing() {
+    if (state.live) { state.live.stop = true; if (state.live.abort) state.live.abort.abort(); }
+    state.live = null;
+  }
+
+  function follow() {
+    if (state.live || !state.sessionId) return;
+    var live = state.live = { stop: false, abort: null, failures: 0 };
+    var base = "/api/v1/sessions/" + encodeURIComponent(state.sessionId);
+    function onState(s) { applyState(s); }
+    function stream() {
+      if (live.stop) return;
+      if (!window.ReadableStream || !window.AbortController || live.failures > 1) return poll();
+      live.abort = new AbortController();
+      fetch(api + base + "/events?after=" + state.lastSeq, {
+        headers: { Authorization: "Bearer " + state.token }, signal: live.abort.signal
+      }).then(function (response) {
+        if (!response.ok || !response.body) throw new Error("stream " + response.status);
+        var reader = response.body.getReader();
+        var decoder = new TextDecoder();
+        var buffer = "";
+        function pump() {
+          return reader.read().then(function (chunk) {
+            if (chunk.done) return;
+            buffer += decoder.decode(chunk.value, { stream: true });
+            var parts = buffer.split("\n\n");
+            buffer = parts.pop();
+            parts.forEach(function (block) {
+              var name = "", data = "";
+              block.split("\n").forEach(function (line) {
+                if (line.indexOf("event: ") === 0) name = line.slice(7);
+                else if (line.indexOf("data: ") === 0) data += line.slice(6);
+              });
+              if (!data) return;
+              var payload = JSON.parse(data);
+              if (name === "transcript" && payload.kind !== "user") addEvent(payload);
+              else if (name === "transcript") state.lastSeq = Math.max(state.lastSeq, payload.seq);
+              else if (name === "state") onState(payload);
+            });
+            if (live.stop) return;
+            return pump();
+          });
+        }
+        return pump();
+      }).then(function () {
+        live.failures = 0;
+        if (!live.stop) setTimeout(stream, 200);  // the server ends a stream now and then
+      }, function () {
+        if (live.stop) return;
+        live.failures += 1;
+        setTimeout(stream, 1000);
+      });
+    }
+    // What this page already shows (from its own turns) is skipped: only later events come live.
+    function sync() {
+      request("GET", base + "/updates?after=" + state.lastSeq).then(function (data) {
+        data.events.forEach(function (e) { state.lastSeq = Math.max(state.lastSeq, e.seq); });
+        stream();
+      }, function () { setTimeout(sync, 2000); });
+    }
+    function poll() {
+      if (live.stop) return;
+      request("GET", base + "/updates?wait=20&after=" + state.lastSeq).then(function (data) {
+        data.events.forEach(function (e) {
+          if (e.kind !== "user") addEvent(e); else state.lastSeq = Math.max(state.lastSeq, e.seq);
+        });
+        if (data.events.length) onState(data.state);
+        setTimeout(poll, 100);
+      }, function () { setTimeout(poll, 3000); });
+    }
+    sync();
   }
 
   function resetChat() {
+    stopFollowing();
+    state.lastSeq = 0;
+    banner.hidden = true;
     sessionStorage.removeItem(KEY);
     state.sessionId = null;
     state.token = null;
@@ -245,6 +382,7 @@
     form.hidden = true;
     start.hidden = false;
     newChat.hidden = true;
+    restart.hidden = true;
     person.hidden = false;
     person.disabled = false;
     input.disabled = false;
@@ -290,7 +428,10 @@
         data.messages.forEach(function (m) { addBot(m, true); });
         applyState(data.state);
       })
-      .catch(function (error) { showError(error.message); })
+      .catch(function (error) {
+        showError(error.message);
+        if (ENDED.indexOf(error.code) >= 0) applyState({ status: "ended", phase: "closed", open: false });
+      })
       .then(function () { setBusy(false); input.focus(); });
   }
 
@@ -306,7 +447,7 @@
     state.token = saved.token;
     request("GET", "/api/v1/sessions/" + encodeURIComponent(state.sessionId))
       .then(function (data) {
-        if (OPEN.indexOf(data.state.status) < 0) {  // only an open conversation comes back
+        if (data.state.open === false) {  // only an open conversation comes back
           sessionStorage.removeItem(KEY);
           state.sessionId = null;
           state.token = null;
@@ -316,8 +457,11 @@
         var bots = data.transcript.filter(function (e) { return e.kind === "bot"; });
         var last = bots[bots.length - 1];
         data.transcript.forEach(function (e) {
+          state.lastSeq = Math.max(state.lastSeq, e.seq || 0);
           if (e.kind === "user") addUser(e.text || e.choice || "");
           else if (e.kind === "bot") addBot(e, e === last);
+          else if (e.kind === "engineer") addEngineer(e);
+          else if (e.kind === "activity") addActivity(e.text);
         });
         applyState(data.state);
         toggle(true);
@@ -360,6 +504,7 @@
     }
   });
   newChat.addEventListener("click", resetChat);
+  restart.addEventListener("click", resetChat);
   person.addEventListener("click", function () {
     if (!state.sessionId) { showError("Start the chat with your site code first."); return; }
     talkToPerson();

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.console import services
+from ui.console.login import current
 from ui.console.markdown import demote_headings, escape, escape_lines
 from ui.console.runtime import get_runtime
 
@@ -20,7 +21,7 @@ def move(handoff_id: str, kind: str) -> None:
         desk,
         handoff_id,
         kind,
-        by=st.session_state.get("engineer"),
+        engineer=current(runtime.auth),
         note=st.session_state.get("resolve_note"),
         step=st.session_state.get("resume_step"),
     )
@@ -121,7 +122,7 @@ with side_col:
         key="claim",
         icon=":material/assignment_ind:",
         disabled=not services.allowed(handoff, "claim"),
-        help="Claims it under the name typed in the sidebar.",
+        help="Claims it under your name (the engineer signed in).",
         on_click=move,
         args=(handoff.id, "claim"),
     )
