@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.errors import ConfigError
 
 DEV_ENGINEER_KEY = "dev-engineer-key"
+# Access-code hashes in development (and in the demo accounts); production sets its own.
+DEV_CODE_KEY = "protelecom-assist/access-code/v1"
 
 
 class PathSettings(BaseModel):
@@ -57,11 +59,23 @@ class LLMSettings(BaseModel):
     timeout_s: float = Field(30.0, gt=0, description="Request timeout in seconds.")
 
 
+MIN_KEY_CHARS = 32
+
+
 class ServerSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Bind address.")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses of reverse proxies whose X-Forwarded-For names the client; "
+        "empty: none, the connecting address is the client (rate limits key on it).",
+    )
     port: int = Field(8000, ge=1, le=65535, description="Bind port.")
     cors_origins: list[str] = Field(default_factory=list, description="Allowed browser origins.")
     cors_credentials: bool = Field(False, description="Allow credentialed CORS requests.")
+    access_code_key: SecretStr = Field(
+        SecretStr(DEV_CODE_KEY),
+        description="Secret key of the access-code hashes (at least 32 characters in production).",
+    )
     engineer_api_keys: list[SecretStr] = Field(
         default_factory=lambda: [SecretStr(DEV_ENGINEER_KEY)],
         description="Keys for engineer routes.",
@@ -70,6 +84,12 @@ class ServerSettings(BaseModel):
     max_session_messages: int = Field(300, gt=0, description="Messages one conversation takes.")
     max_session_chars: int = Field(
         100_000, gt=0, description="Characters of user text one conversation takes."
+    )
+    session_idle_hours: float = Field(
+        72, gt=0, description="A site user's chat token expires after this long unused."
+    )
+    session_lifetime_days: float = Field(
+        14, gt=0, description="A site user's chat token expires this long after the start."
     )
     engineer_idle_minutes: int = Field(60, gt=0, description="Engineer session idle expiry.")
     stream_seconds: float = Field(
@@ -147,10 +167,21 @@ class Settings(BaseSettings):
         if self.environment != "production":
             return self
         keys = [k.get_secret_value() for k in self.server.engineer_api_keys]
-        if not keys or DEV_ENGINEER_KEY in keys:
-            raise ValueError("server.engineer_api_keys must be set to a real key in production")
-        if "*" in self.server.cors_origins and self.server.cors_credentials:
-            raise ValueError("server.cors_origins='*' with credentials is refused in production")
+        if DEV_ENGINEER_KEY in keys:
+            raise ValueError("server.engineer_api_keys holds the development key")
+        if any(len(k.strip()) < MIN_KEY_CHARS for k in keys):
+            raise ValueError(
+                f"server.engineer_api_keys: every key needs at least {MIN_KEY_CHARS} characters "
+                "in production (engineers can also sign in with a password instead)"
+            )
+        code_key = self.server.access_code_key.get_secret_value()
+        if code_key == DEV_CODE_KEY or len(code_key) < MIN_KEY_CHARS:
+            raise ValueError(
+                f"server.access_code_key must be a secret of at least {MIN_KEY_CHARS} characters "
+                "in production (then rotate every site's code: assist accounts rotate-code SITE)"
+            )
+        if "*" in self.server.cors_origins:
+            raise ValueError("server.cors_origins='*' is refused in production; list the origins")
         return self
 
     @property

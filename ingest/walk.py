@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from bot.kb.schema import SUPPORTED_SUFFIXES
 
@@ -32,6 +34,36 @@ def _is_text_name(path: Path) -> bool:
     }
 
 
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+        return "symlink loop"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (
+        f"unreadable ({exc.strerror or type(exc).__name__})"
+        if isinstance(exc, OSError)
+        else str(exc)
+    )
+
+
+def _look(
+    path: Path, root: Path, source: str, max_bytes: int
+) -> Candidate | Rejected | Literal["other type", "not a file"]:
+    """One path: a candidate, a refusal, a file of another type (counted), or not a file."""
+    if path.is_symlink():
+        target = path.resolve(strict=True)
+        if not target.is_relative_to(root):
+            return Rejected(source, "symlink points outside the ingested folder")
+    if not path.is_file():
+        return "not a file"
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES and not _is_text_name(path):
+        return "other type"
+    size = path.stat().st_size
+    if size > max_bytes:
+        return Rejected(source, f"file is {size} bytes, over the {max_bytes}-byte limit")
+    return Candidate(path, source)
+
+
 def walk(root: Path, max_bytes: int) -> tuple[list[Candidate], list[Rejected], int]:
     """Files to ingest, files refused with a reason, and the count of files of other types skipped."""
     root = root.resolve()
@@ -43,21 +75,15 @@ def walk(root: Path, max_bytes: int) -> tuple[list[Candidate], list[Rejected], i
         if any(part.startswith(".") for part in rel.parts):
             continue
         source = rel.as_posix()
-        if path.is_symlink():
-            target = path.resolve()
-            if not target.is_relative_to(root):
-                refused.append(Rejected(source, "symlink points outside the ingested folder"))
-                continue
-        if not path.is_file():
+        try:
+            found = _look(path, root, source, max_bytes)
+        except (OSError, RuntimeError) as exc:  # a symlink loop, permission denied, a vanished file
+            refused.append(Rejected(source, _why(exc)))
             continue
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES and not _is_text_name(path):
+        if isinstance(found, Rejected):
+            refused.append(found)
+        elif isinstance(found, Candidate):
+            take.append(found)
+        elif found == "other type":
             skipped += 1
-            continue
-        size = path.stat().st_size
-        if size > max_bytes:
-            refused.append(
-                Rejected(source, f"file is {size} bytes, over the {max_bytes}-byte limit")
-            )
-            continue
-        take.append(Candidate(path, source))
     return take, refused, skipped

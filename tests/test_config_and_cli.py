@@ -29,16 +29,26 @@ def test_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert err.value.setting == "ASSIST_SERVER__PORT" and "ASSIST_SERVER__PORT" in str(err.value)
 
 
-def test_production_refuses_insecure_defaults() -> None:
-    with pytest.raises(ConfigError, match="engineer_api_keys"):
+def test_production_refuses_insecure_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    strong = "k" * 32
+    with pytest.raises(ConfigError, match="access_code_key"):
+        load_settings(environment="production", server={"engineer_api_keys": [strong]})
+    monkeypatch.setenv("ASSIST_SERVER__ACCESS_CODE_KEY", "c" * 32)
+    with pytest.raises(ConfigError, match="development key"):
         load_settings(environment="production")
+    for weak in ([""], ["k3y"], [strong, " " * 40]):
+        with pytest.raises(ConfigError, match="at least 32 characters"):
+            load_settings(environment="production", server={"engineer_api_keys": weak})
     with pytest.raises(ConfigError, match="cors"):
         load_settings(
             environment="production",
-            server={"engineer_api_keys": ["k3y"], "cors_origins": ["*"], "cors_credentials": True},
+            server={"engineer_api_keys": [strong], "cors_origins": ["*"]},
         )
-    ok = load_settings(environment="production", server={"engineer_api_keys": ["k3y"]})
+    ok = load_settings(environment="production", server={"engineer_api_keys": [strong]})
     assert isinstance(ok, Settings)
+    assert isinstance(
+        load_settings(environment="production", server={"engineer_api_keys": []}), Settings
+    )
 
 
 def test_error_tree_is_drawn_and_carries_context() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.api import (
+    access_log,
     routes_documents,
     routes_engineer,
     routes_health,
@@ -36,10 +39,12 @@ from bot.errors import (
     VersionNotFoundError,
 )
 
+log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 _SESSION_STATUS = {
     "unauthorized": 401,
     "session_not_found": 401,
+    "session_expired": 401,
     "session_conflict": 409,
     "conversation_ended": 409,
     "conversation_full": 429,
@@ -79,6 +84,7 @@ def create_app(
         description="Knowledge base, guided fault isolation and contract-aware escalation.",
     )
     app.state.service = service
+    access_log.install()
     if settings.server.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -119,6 +125,8 @@ def create_app(
     async def assisterror_response(_: Request, exc: AssistError) -> JSONResponse:
         if isinstance(exc, SessionError):
             status = _SESSION_STATUS.get(exc.code, 400)
+            if exc.code == "session_expired":  # the right token: saying so leaks nothing
+                return error_response(401, exc.code, str(exc))
             message = "unknown session or token" if status == 401 else str(exc)
             return error_response(status, "unauthorized" if status == 401 else exc.code, message)
         if isinstance(exc, StoreUnavailableError):
@@ -129,10 +137,24 @@ def create_app(
             return error_response(409, exc.code, str(exc))
         if isinstance(exc, AuthError):
             return error_response(401, exc.code, str(exc))
-        status = 400 if isinstance(exc, InvalidQueryError | VersionNotFoundError) else 500
-        return error_response(status, exc.code, str(exc))
+        if isinstance(exc, InvalidQueryError | VersionNotFoundError):
+            return error_response(400, exc.code, str(exc))
+        return internal_error(exc)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        return internal_error(exc)
 
     return app
+
+
+def internal_error(exc: Exception) -> JSONResponse:
+    """500 with a reference to quote; the details (paths, driver messages) stay in the log."""
+    reference = secrets.token_hex(6)
+    log.error("request.failed reference=%s error=%s", reference, type(exc).__name__, exc_info=exc)
+    return error_response(
+        500, "internal", f"something went wrong on our side; reference {reference}"
+    )
 
 
 def app_from_environment() -> FastAPI:

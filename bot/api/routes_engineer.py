@@ -4,9 +4,9 @@ calls the engineers' service; none reaches into a store."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.api.deps import EngineerDep, EngineersDep
@@ -71,9 +71,12 @@ def _public(h: Handoff) -> HandoffPublic:
     )
 
 
-@router.get("/handoffs", response_model=list[HandoffPublic])
+@router.get("/handoffs", response_model=list[HandoffPublic], responses=documented(422))
 def list_handoffs(
-    _: EngineerDep, engineers: EngineersDep, status: str | None = None, site_id: str | None = None
+    _: EngineerDep,
+    engineers: EngineersDep,
+    status: Literal["open", "claimed", "resolved", "handed_back"] | None = None,
+    site_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[HandoffPublic]:
     """The queue, P1 first; filter by status (open, claimed, resolved, handed_back) or site."""
     return [_public(h) for h in engineers.queue(status=status, site_id=site_id)]

@@ -9,8 +9,17 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from bot.config import Settings
-from bot.errors import AssistError, StoreUnavailableError
+from bot.errors import (
+    AccountsError,
+    ConfigError,
+    FlowError,
+    ModelUnavailableError,
+    RetrievalError,
+    StoreError,
+    StoreUnavailableError,
+)
 from bot.kb.service import make_embedder
+from bot.service.limits import SharedLimiter
 from bot.service.runtime import Runtime, build_runtime
 
 log = logging.getLogger(__name__)
@@ -65,14 +74,18 @@ class RateLimiter:
         return len(self._hits)
 
 
+Limiter = RateLimiter | SharedLimiter
+
+
 @dataclass
 class ServiceState:
     settings: Settings
     runtime: Runtime | None = None
     problem: str | None = None
-    code_failures: RateLimiter = field(default_factory=lambda: RateLimiter(10, 60.0))
-    key_failures: RateLimiter = field(default_factory=lambda: RateLimiter(10, 60.0))
-    login_failures: RateLimiter = field(default_factory=lambda: RateLimiter(10, 60.0))
+    # in memory until the database is open (then shared: ``share_limits``)
+    code_failures: Limiter = field(default_factory=lambda: RateLimiter(10, 60.0))
+    key_failures: Limiter = field(default_factory=lambda: RateLimiter(10, 60.0))
+    login_failures: Limiter = field(default_factory=lambda: RateLimiter(10, 60.0))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -91,13 +104,14 @@ class ServiceState:
                 embedder = embedder or make_embedder(self.settings)
                 runtime = build_runtime(self.settings, embedder=embedder)
             except StoreUnavailableError as exc:
-                self._not_ready(f"{exc} (retrying every {retry_s:g} s)", exc)
+                self._not_ready(f"{_part(exc)} (retrying every {retry_s:g} s)", exc)
                 delay = retry_s
             except Exception as exc:  # a broken part must not kill the warm-up for good
                 self._not_ready(f"{_part(exc)} (retrying in {delay:g} s)", exc)
             else:
                 with self._lock:
                     self.runtime, self.problem = runtime, runtime.kb_problem
+                self.share_limits(runtime)
                 runtime.delivery.start()  # handoff notifications leave from every worker
                 runtime.hub.relay_postgres(runtime.store.engine, stop)
                 chunks = len(runtime.kb.retriever.chunks) if runtime.kb else 0
@@ -106,6 +120,14 @@ class ServiceState:
             if stop.wait(delay):
                 return
             delay = min(delay * 2, 60.0)
+
+    def share_limits(self, runtime: Runtime) -> None:
+        """Count failures in the database from now on: every worker (and host) sees the same
+        count, so N workers do not give N times the guesses."""
+        attempts = runtime.store.attempts
+        self.code_failures = SharedLimiter(attempts, "code", 10, 60.0)
+        self.key_failures = SharedLimiter(attempts, "key", 10, 60.0)
+        self.login_failures = SharedLimiter(attempts, "login", 10, 60.0)
 
     def close(self) -> None:
         """Stop what ``start`` began: the warm-up retries, the delivery loop, the relay (within
@@ -122,11 +144,25 @@ class ServiceState:
         log.warning("service.not_ready reason=%s error=%s", problem, type(exc).__name__)
 
 
+_PARTS: tuple[tuple[type[BaseException], str], ...] = (
+    (StoreUnavailableError, "the database is unavailable"),
+    (ModelUnavailableError, "the embedding model could not be loaded"),
+    (FlowError, "the fault-isolation flows could not be loaded"),
+    (AccountsError, "the customer accounts could not be loaded"),
+    (ConfigError, "the configuration is invalid"),
+    (RetrievalError, "the knowledge base index could not be opened"),
+    (StoreError, "the database could not be opened"),
+)
+
+
 def _part(exc: BaseException) -> str:
-    """What failed, in words that name the part and never a path."""
-    if isinstance(exc, AssistError):
-        return str(exc)
-    module = type(exc).__module__
-    if module.startswith("chromadb"):
+    """What failed, in words that name the part and never a path, a host or a driver message
+    (readiness is public; the log has the details)."""
+    if isinstance(exc, StoreUnavailableError) and exc.backend != "database":
+        return f"the {exc.backend} is unavailable"
+    for kind, words in _PARTS:
+        if isinstance(exc, kind):
+            return words
+    if type(exc).__module__.startswith("chromadb"):
         return "the vector index could not be opened"
     return f"start-up failed ({type(exc).__name__})"

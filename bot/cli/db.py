@@ -69,7 +69,11 @@ def import_accounts_command(
 
     settings = settings_of(ctx)
     with expected_errors():
-        accounts = load_accounts(directory)
+        accounts = load_accounts(
+            directory,
+            code_key=settings.server.access_code_key.get_secret_value(),
+            strong_codes=settings.environment == "production",
+        )
         store = Store.from_url(settings.db_url)
         store.create_schema()
         count = store.replace_customers(

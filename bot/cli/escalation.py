@@ -8,13 +8,14 @@ on stderr and exit code 1, never a traceback.
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.support import expected_errors
+from bot.cli.support import expected_errors, settings_of
 from bot.errors import EscalationError
 from bot.escalation.decision import Category, Decision, RemoteResolution
 
@@ -156,3 +157,72 @@ def check_command(
         f"{counts['contracts']} contracts, {counts['sites']} sites, {counts['assets']} assets, "
         f"{counts['countries']} countries, {counts['timezones']} time zones"
     )
+
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: read aloud without mistakes
+
+
+def new_access_code() -> str:
+    """65 random bits as 13 Crockford base-32 characters, grouped for reading: XXXX-XXXX-XXXXX."""
+    chars = "".join(secrets.choice(CROCKFORD) for _ in range(13))
+    return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+@accounts_app.command("rotate-code")
+def rotate_code_command(
+    ctx: typer.Context,
+    site_id: Annotated[str, typer.Argument(help="The site whose access code is replaced.")],
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Folder of accounts YAML files.")
+    ] = DEFAULT_ACCOUNTS,
+) -> None:
+    """Give SITE a new random access code (65 bits): printed once, only its keyed hash
+    (ASSIST_SERVER__ACCESS_CODE_KEY) is written to the site's YAML. The old code stops working
+    once the workers reload the accounts (restart; with ASSIST_ACCOUNTS_SOURCE=database, run
+    assist accounts import first)."""
+    from bot.escalation.accounts import hash_access_code, load_accounts
+
+    settings = settings_of(ctx)
+    key = settings.server.access_code_key.get_secret_value()
+    with expected_errors():
+        accounts = load_accounts(directory, code_key=key)
+    if accounts.site(site_id) is None:
+        typer.echo(f"error: no site {site_id!r} in {directory}", err=True)
+        raise typer.Exit(1)
+    code = new_access_code()
+    hashed = hash_access_code(code, key)
+    for path in sorted(Path(directory).glob("*.yaml")):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        changed = _replace_code_line(lines, site_id, hashed)
+        if changed:
+            path.write_text("".join(lines), encoding="utf-8")
+            with expected_errors():
+                load_accounts(directory, code_key=key)  # the file still validates
+            typer.echo(f"New access code for {site_id}: {code}")
+            typer.echo("It is shown once; give it to the site. Only its hash is stored.")
+            return
+    typer.echo(f"error: no access_code line found for site {site_id!r}", err=True)
+    raise typer.Exit(1)
+
+
+def _replace_code_line(lines: list[str], site_id: str, hashed: str) -> bool:
+    """In the block of ``- id: SITE``, replace its ``access_code`` or ``access_code_hash`` line
+    (keeping the file's comments and layout)."""
+    start = next(
+        (i for i, line in enumerate(lines) if line.strip().strip("-").strip() in
+         (f"id: {site_id}", f'id: "{site_id}"', f"id: '{site_id}'")),
+        None,
+    )  # fmt: skip
+    if start is None:
+        return False
+    indent = len(lines[start]) - len(lines[start].lstrip(" -"))
+    for i in range(start + 1, len(lines)):
+        body = lines[i].lstrip(" ")
+        own = len(lines[i]) - len(lines[i].lstrip(" -"))
+        if lines[i].lstrip(" ").startswith("- ") and own <= indent:
+            return False  # the next site: this one had no code line
+        if body.startswith(("access_code:", "access_code_hash:")):
+            pad = lines[i][: len(lines[i]) - len(body)]
+            lines[i] = f'{pad}access_code_hash: "{hashed}"\n'
+            return True
+    return False

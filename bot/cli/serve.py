@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from bot.cli.support import settings_of
 
+if TYPE_CHECKING:
+    from bot.config import Settings
+
 # Open live streams (server-sent events) would hold a shutdown forever; the widget reconnects.
 GRACE_S = 5
+
+
+def _proxies(settings: Settings) -> dict[str, Any]:
+    """X-Forwarded-For is believed from the trusted proxies only (uvicorn would trust 127.0.0.1 by
+    default, letting any local client pick its own address and rate-limit bucket)."""
+    trusted = settings.server.trusted_proxies
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": ",".join(trusted) or ""}
 
 
 def serve_command(
@@ -36,6 +46,7 @@ def serve_command(
             host=bind_host,
             port=bind_port,
             timeout_graceful_shutdown=GRACE_S,
+            **_proxies(settings),
         )
         return
     from bot.api.app import create_app
@@ -46,6 +57,7 @@ def serve_command(
         host=bind_host,
         port=bind_port,
         timeout_graceful_shutdown=GRACE_S,
+        **_proxies(settings),
     )
 
 

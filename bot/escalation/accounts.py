@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 from collections.abc import Collection, Iterable
 from datetime import date
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from bot.config import DEV_CODE_KEY
 from bot.devices import DeviceCategory, category_of
 from bot.errors import AccountsError
 from bot.escalation.calendar import BusinessHours, region_problem
@@ -32,16 +34,23 @@ PRODUCT_IDS: tuple[str, ...] = ("cx-codec", "vx-camera", "ax-audio", "tx-panel",
 NORTH_AMERICA: frozenset[str] = frozenset({"US", "CA", "MX"})
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
-# Fixed application key for access-code hashes. Codes are short secrets typed by site users; the
-# key keeps a leaked accounts table from being matched against hashes computed elsewhere.
-_ACCESS_CODE_KEY = b"protelecom-assist/access-code/v1"
+MIN_CODE_BITS = 60
 
 
-def hash_access_code(code: str) -> str:
-    """The stored form of an access code: HMAC-SHA256 (fixed app key, hex) of the code stripped of
+def hash_access_code(code: str, key: str = DEV_CODE_KEY) -> str:
+    """The stored form of an access code: HMAC-SHA256 (keyed, hex) of the code stripped of
     surrounding spaces and upper-cased, so "demo-1234 " and "DEMO-1234" are the same code."""
     normalised = code.strip().upper().encode("utf-8")
-    return hmac.new(_ACCESS_CODE_KEY, normalised, hashlib.sha256).hexdigest()
+    return hmac.new(key.encode("utf-8"), normalised, hashlib.sha256).hexdigest()
+
+
+def code_bits(code: str) -> float:
+    """A generous estimate of a code's strength: its length (separators aside) times the bits of
+    the alphabet it draws from (digits 3.3, letters 4.7, both 5.2). "DEMO-1234" has 41."""
+    chars = [c for c in code.strip().upper() if c.isalnum()]
+    digits, letters = any(c.isdigit() for c in chars), any(c.isalpha() for c in chars)
+    size = 10 * digits + 26 * letters
+    return len(chars) * math.log2(size) if size else 0.0
 
 
 class _Strict(BaseModel):
@@ -140,6 +149,7 @@ class Accounts(BaseModel):
 
     customers: tuple[Customer, ...] = ()
     sources: tuple[str, ...] = ()
+    code_key: str = Field(DEV_CODE_KEY, repr=False, exclude=True)
 
     _sites: dict[str, Site] = PrivateAttr(default_factory=dict)
     _customers: dict[str, Customer] = PrivateAttr(default_factory=dict)
@@ -165,7 +175,7 @@ class Accounts(BaseModel):
     def site_for_code(self, code: str) -> Site | None:
         """The site whose access code this is, or None. Every site's hash is compared, each with
         ``hmac.compare_digest``, so the time taken does not depend on which site matched."""
-        wanted = hash_access_code(code)
+        wanted = hash_access_code(code, self.code_key)
         found: Site | None = None
         for site in self._sites.values():
             if hmac.compare_digest(site.access_code_hash, wanted):
@@ -190,7 +200,10 @@ class Accounts(BaseModel):
 
     @classmethod
     def from_documents(
-        cls, documents: Iterable[dict[str, Any]], sources: tuple[str, ...] = ()
+        cls,
+        documents: Iterable[dict[str, Any]],
+        sources: tuple[str, ...] = (),
+        code_key: str = DEV_CODE_KEY,
     ) -> Accounts:
         """Rebuild from ``to_documents`` output; a document that no longer validates raises
         ``AccountsError`` naming the customer."""
@@ -204,7 +217,7 @@ class Accounts(BaseModel):
                     f"stored customer {where!r} is invalid: {exc.errors()[0]['msg']}",
                     file="database",
                 ) from None
-        return cls(customers=tuple(customers), sources=sources)
+        return cls(customers=tuple(customers), sources=sources, code_key=code_key)
 
     def summary(self) -> dict[str, int]:
         """Counts for ``assist accounts check``."""
@@ -227,7 +240,8 @@ class _SiteIn(_Strict):
     country: str
     subdivision: str | None = None
     contract: str | None = None
-    access_code: str = Field(min_length=4)
+    access_code: str | None = Field(None, min_length=4)
+    access_code_hash: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
     business_hours: dict[str, str] | None = None
     assets: list[Asset] = Field(default_factory=list)
     city: str | None = None
@@ -245,13 +259,22 @@ class _FileIn(_Strict):
     customers: list[_CustomerIn]
 
 
-def load_accounts(directory: Path | str, products: Collection[str] = PRODUCT_IDS) -> Accounts:
+def load_accounts(
+    directory: Path | str,
+    products: Collection[str] = PRODUCT_IDS,
+    *,
+    code_key: str = DEV_CODE_KEY,
+    strong_codes: bool = False,
+) -> Accounts:
     """Load and validate every ``*.yaml`` in ``directory`` (sorted by name) into one ``Accounts``.
 
     Raises ``AccountsError`` naming the file and line of the first problem: YAML syntax, a schema
     violation (unknown fields included), bad business hours, an unknown timezone, country or
     subdivision, a product id not in ``products``, a site contract that is not one of its customer's
-    contracts, or an id, serial or access code used twice (across files too).
+    contracts, or an id, serial or access code used twice (across files too). A site has a
+    plain ``access_code`` (hashed here with ``code_key``) or the ``access_code_hash`` that
+    ``assist accounts rotate-code`` wrote; with ``strong_codes`` (production) a plain code under
+    60 bits is refused.
     """
     folder = Path(directory)
     if not folder.is_dir():
@@ -259,16 +282,22 @@ def load_accounts(directory: Path | str, products: Collection[str] = PRODUCT_IDS
     files = sorted(folder.glob("*.yaml"))
     if not files:
         raise AccountsError("no *.yaml files in this folder", file=str(folder))
-    loader = _Loader(frozenset(products))
+    loader = _Loader(frozenset(products), code_key, strong_codes)
     customers = [customer for path in files for customer in loader.read(path)]
-    return Accounts(customers=tuple(customers), sources=tuple(str(path) for path in files))
+    return Accounts(
+        customers=tuple(customers),
+        sources=tuple(str(path) for path in files),
+        code_key=code_key,
+    )
 
 
 class _Loader:
     """Reads files one by one, remembering every id across them to refuse duplicates."""
 
-    def __init__(self, products: frozenset[str]) -> None:
+    def __init__(self, products: frozenset[str], code_key: str, strong_codes: bool) -> None:
         self.products = products
+        self.code_key = code_key
+        self.strong_codes = strong_codes
         self.seen: dict[str, str] = {}  # "kind 'id'" -> "file:line" of its first definition
         self.codes: dict[str, str] = {}  # access-code hash -> site id
         self.path = Path()
@@ -276,6 +305,21 @@ class _Loader:
 
     def fail(self, problem: str, loc: Loc) -> NoReturn:
         raise AccountsError(problem, file=str(self.path), line=line_of(self.root, loc))
+
+    def code_hash(self, raw: _SiteIn, at: Loc) -> str:
+        if (raw.access_code is None) == (raw.access_code_hash is None):
+            self.fail("a site needs one of access_code or access_code_hash", (*at, "id"))
+        if raw.access_code_hash is not None:
+            return raw.access_code_hash
+        assert raw.access_code is not None
+        bits = code_bits(raw.access_code)
+        if self.strong_codes and bits < MIN_CODE_BITS:
+            self.fail(
+                f"this access code is too weak for production ({bits:.0f} bits, at least "
+                f"{MIN_CODE_BITS}): run assist accounts rotate-code {raw.id}",
+                (*at, "access_code"),
+            )
+        return hash_access_code(raw.access_code, self.code_key)
 
     def claim(self, what: str, loc: Loc) -> None:
         if what in self.seen:
@@ -323,7 +367,7 @@ class _Loader:
                 f"contract '{raw.contract}' is not one of this customer's contracts",
                 (*at, "contract"),
             )
-        code_hash = hash_access_code(raw.access_code)
+        code_hash = self.code_hash(raw, at)
         if code_hash in self.codes:  # name the other site, never the code: messages reach logs
             self.fail(
                 f"this access code is already used by site '{self.codes[code_hash]}'",
@@ -354,7 +398,7 @@ class _Loader:
             hours = BusinessHours.parse(raw.business_hours)
         except ValueError as exc:
             self.fail(str(exc), (*at, "business_hours"))
-        fields = raw.model_dump(exclude={"access_code", "business_hours"})
+        fields = raw.model_dump(exclude={"access_code", "access_code_hash", "business_hours"})
         return Site(
             **fields, customer_id=customer_id, access_code_hash=code_hash, business_hours=hours
         )

@@ -14,7 +14,7 @@ import secrets
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -83,6 +83,8 @@ class Assistant:
         max_message_chars: int = 4000,
         max_session_messages: int = 300,
         max_session_chars: int = 100_000,
+        session_idle: timedelta = timedelta(hours=72),
+        session_lifetime: timedelta = timedelta(days=14),
         on_effects: Callable[[Sequence[Effect]], None] | None = None,
         publish: Callable[..., None] = lambda *channels: None,
     ) -> None:
@@ -93,6 +95,8 @@ class Assistant:
         self.max_message_chars = max_message_chars
         self.max_session_messages = max_session_messages
         self.max_session_chars = max_session_chars
+        self.session_idle = session_idle
+        self.session_lifetime = session_lifetime
         self._on_effects = on_effects
         self.publish = publish
 
@@ -122,6 +126,13 @@ class Assistant:
         stored = self.store.load_session(session_id)
         if stored is None or not hmac.compare_digest(stored.token_hash, token_hash(token)):
             raise SessionError("unknown session or token", code="unauthorized")
+        now = self.clock()
+        if now - stored.updated_at >= self.session_idle or (
+            now - stored.created_at >= self.session_lifetime
+        ):
+            raise SessionError(
+                "this conversation has expired; start a new chat", code="session_expired"
+            )
         return self._opened(stored)
 
     def open_by_id(self, session_id: str) -> OpenSession:

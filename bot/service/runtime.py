@@ -65,8 +65,13 @@ def load_bundled_flows(directory: Path) -> dict[str, Flow]:
 
 def load_runtime_accounts(settings: Settings, store: Store) -> Accounts:
     """Accounts from the YAML folder, or from the database that several workers share."""
+    key = settings.server.access_code_key.get_secret_value()
     if settings.accounts_source == "files":
-        return load_accounts(settings.paths.accounts_dir)
+        return load_accounts(
+            settings.paths.accounts_dir,
+            code_key=key,
+            strong_codes=settings.environment == "production",
+        )
     stored = store.customers()
     if not stored:
         raise ConfigError(
@@ -74,7 +79,7 @@ def load_runtime_accounts(settings: Settings, store: Store) -> Accounts:
             setting="ASSIST_ACCOUNTS_SOURCE",
         )
     sources = tuple(sorted({source for source, _ in stored}))
-    return Accounts.from_documents((doc for _, doc in stored), sources=sources)
+    return Accounts.from_documents((doc for _, doc in stored), sources=sources, code_key=key)
 
 
 def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runtime:
@@ -88,8 +93,8 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
     try:
         kb = KnowledgeBase.from_settings(settings, embedder=embedder)
     except AssistError as exc:
-        problem = str(exc)
-        log.error("kb.unavailable reason=%s", exc)
+        problem = "the knowledge base index is missing or unreadable (run assist ingest)"
+        log.error("kb.unavailable reason=%s", exc)  # the path is in the log, never in /readyz
     accounts = load_runtime_accounts(settings, store)
     flows = load_bundled_flows(settings.paths.flows_dir)
     router = Router(flows, embedder)
@@ -125,6 +130,8 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         max_message_chars=settings.server.max_message_chars,
         max_session_messages=settings.server.max_session_messages,
         max_session_chars=settings.server.max_session_chars,
+        session_idle=timedelta(hours=settings.server.session_idle_hours),
+        session_lifetime=timedelta(days=settings.server.session_lifetime_days),
         on_effects=lambda effects: delivery.wake(),
         publish=hub.publish,
     )

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import ConflictError, SessionError, StoreError, StoreUnavailableError
 from bot.store import migrate
+from bot.store.attempts import Attempts
 from bot.store.engineers import EngineerAccounts
 from bot.store.outbox import Outbox
 from bot.store.tables import (
@@ -152,16 +153,20 @@ def _set_wal(cursor: Any, attempts: int = 100) -> None:
 class Store:
     """Sessions with their append-only event log, handoffs, returns and the outbox."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, file: Path | None = None) -> None:
         self.engine = engine
+        self._file = file  # SQLite: the database file, whose identity is checked on every use
+        self._identity: tuple[int, int] | None = None
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.outbox = Outbox(self._tx)
         self.engineers = EngineerAccounts(self._tx)
+        self.attempts = Attempts(self._tx, self.engine.dialect.name)
 
     @classmethod
     def from_url(cls, url: str) -> Store:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            file = Path(url.removeprefix("sqlite:///")).resolve()
             engine = create_engine(url, connect_args={"timeout": 30})
 
             @event.listens_for(engine, "connect")
@@ -178,14 +183,16 @@ class Store:
                 # take the write lock up front: a read that later upgrades to a write fails at once
                 # with "database is locked" when another worker writes, instead of waiting its turn
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            engine = create_engine(url, pool_pre_ping=True)
-        return cls(engine)
+
+            return cls(engine, file)
+        return cls(create_engine(url, pool_pre_ping=True))
 
     def create_schema(self) -> None:
         """Bring the schema to the newest migration (safe from every worker at start)."""
         with self._guard():
             migrate.upgrade(self.engine)
+        if self._file is not None:
+            self._identity = self._file_identity()
 
     def ping(self) -> None:
         with self._tx() as db:
@@ -206,8 +213,32 @@ class Store:
                 f"the database is unavailable: {str(exc.orig).splitlines()[0]}", backend="database"
             ) from exc
 
+    def _file_identity(self) -> tuple[int, int] | None:
+        assert self._file is not None
+        try:
+            st = self._file.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def _check_file(self) -> None:
+        """A SQLite file deleted or replaced under a running service would take writes into an
+        unlinked file, or split the workers over two databases: refuse instead, until restart."""
+        if self._file is None:
+            return
+        now = self._file_identity()
+        if self._identity is None:
+            self._identity = now
+        elif now != self._identity:
+            what = "removed" if now is None else "replaced"
+            raise StoreUnavailableError(
+                f"the database file was {what} while the service ran; restore it or restart",
+                backend="database",
+            )
+
     @contextmanager
     def _tx(self) -> Iterator[Session]:
+        self._check_file()
         with self._guard(), self._sessions.begin() as db:
             yield db
 

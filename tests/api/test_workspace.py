@@ -247,3 +247,40 @@ def test_a_session_takes_a_bounded_number_of_messages_and_characters(
     assert codes[-1].status_code == 429
     assert codes[-1].json()["error"]["code"] == "conversation_full"
     assert "new chat" in codes[-1].json()["error"]["message"]
+
+
+def test_a_site_users_token_expires_when_idle_and_at_its_lifetime(client: TestClient) -> None:
+    assistant = client.app.state.service.runtime.assistant  # type: ignore[attr-defined]
+    sid, auth = start(client)
+    url = f"/api/v1/sessions/{sid}"
+    now = datetime.now(UTC)
+    assistant.clock = lambda: now + assistant.session_idle - timedelta(minutes=1)
+    assert client.get(url, headers=auth).status_code == 200
+    assistant.clock = lambda: now + assistant.session_idle + timedelta(minutes=1)
+    r = client.get(url, headers=auth)
+    assert r.status_code == 401 and r.json()["error"]["code"] == "session_expired"
+    assert "start a new chat" in r.json()["error"]["message"]
+    assistant.clock = lambda: now + assistant.session_lifetime
+    assert client.get(url, headers=auth).status_code == 401
+    other = client.get(url, headers={"Authorization": "Bearer wrong"}).json()["error"]
+    assert other["code"] == "unauthorized"  # a wrong token learns nothing about expiry
+
+
+def test_unexpected_errors_are_internal_with_a_reference_and_no_detail(
+    api_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    state = ServiceState(api_settings)
+    state.runtime = build_runtime(api_settings, embedder=FakeEmbedder())
+
+    def boom(*_: object, **__: object) -> None:
+        raise KeyError("/srv/secret/path.db")
+
+    state.runtime.engineers.queue = boom  # type: ignore[method-assign]
+    app = create_app(api_settings, state=state, start_background=False)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.get("/api/v1/handoffs", headers={"X-API-Key": "test-key"})
+        bad = client.get("/api/v1/handoffs?status=bogus", headers={"X-API-Key": "test-key"})
+    assert r.status_code == 500 and r.json()["error"]["code"] == "internal"
+    reference = r.json()["error"]["message"].rsplit(" ", 1)[-1]
+    assert "/srv" not in r.text and reference in caplog.text
+    assert bad.status_code == 422 and "status" in bad.json()["error"]["message"]

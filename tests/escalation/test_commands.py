@@ -200,3 +200,35 @@ def test_building_the_cli_loads_no_models_or_holiday_tables() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_rotate_code_prints_a_strong_code_once_and_stores_only_its_hash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from bot.errors import AccountsError
+    from bot.escalation.accounts import MIN_CODE_BITS, code_bits, load_accounts
+
+    key = "k" * 40
+    monkeypatch.setenv("ASSIST_SERVER__ACCESS_CODE_KEY", key)
+    folder = tmp_path / "accounts"
+    shutil.copytree(SEEDS, folder)
+    before = (folder / "demo.yaml").read_text()
+    result = invoke("accounts", "rotate-code", "demo-boston", "--dir", str(folder))
+    assert result.exit_code == 0, result.output
+    code = result.stdout.split(": ", 1)[1].splitlines()[0]
+    assert code_bits(code) >= MIN_CODE_BITS and code_bits("DEMO-1234") < MIN_CODE_BITS
+    after = (folder / "demo.yaml").read_text()
+    assert code not in after and 'access_code: "DEMO-1234"' not in after
+    assert "access_code_hash" in after
+    assert "DEMOPLUS-5678" in after and len(after.splitlines()) == len(before.splitlines())
+    accounts = load_accounts(folder, code_key=key)
+    site = accounts.site_for_code(code.lower())
+    assert site is not None and site.id == "demo-boston"
+    assert accounts.site_for_code("DEMO-1234") is None
+    assert load_accounts(folder).site_for_code(code) is None  # another key: no match
+    with pytest.raises(AccountsError, match="too weak for production"):
+        load_accounts(folder, code_key=key, strong_codes=True)  # the other sites' codes
+    missing = invoke("accounts", "rotate-code", "nowhere", "--dir", str(folder))
+    assert missing.exit_code == 1 and "no site" in missing.output

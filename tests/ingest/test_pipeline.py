@@ -63,6 +63,9 @@ def test_bad_files_are_reported_and_the_rest_ingests(tmp_path: Path, corpus: Pat
     write(corpus, "bad/photo.jpg", b"\xff\xd8\xff")
     outside = write(tmp_path, "secret.md", "# Secret\n\nOutside the folder.\n")
     os.symlink(outside, corpus / "bad" / "link.md")
+    os.symlink(corpus / "bad" / "loop-b.md", corpus / "bad" / "loop-a.md")  # a loop
+    os.symlink(corpus / "bad" / "loop-a.md", corpus / "bad" / "loop-b.md")
+    os.symlink(corpus / "bad", corpus / "bad" / "again")  # a folder inside itself
     report = make(tmp_path, max_file_bytes=4000).run([corpus])
     reasons = dict(report.failed)
     assert reasons["bad/empty.md"] == "empty file"
@@ -73,6 +76,7 @@ def test_bad_files_are_reported_and_the_rest_ingests(tmp_path: Path, corpus: Pat
     duplicate = reasons.get("bad/copy.md") or reasons.get("panel/CHANGELOG.md") or ""
     assert duplicate.startswith("duplicate of ")
     assert "outside the ingested folder" in reasons["bad/link.md"]
+    assert reasons["bad/loop-a.md"] == reasons["bad/loop-b.md"] == "symlink loop"
     assert report.skipped_other_types == 1
     assert len(report.added) == 7
     assert all("Outside the folder" not in c.text for c in live_chunks(tmp_path))

@@ -1,4 +1,5 @@
-"""Engineers with their sign-in sessions, who resolved a handoff, and dead letters in the outbox.
+"""Engineers with their sign-in sessions, who resolved a handoff, dead letters in the outbox, and
+failed attempts shared by all workers (rate limits).
 
 Revision ID: 0003
 Revises: 0002
@@ -40,6 +41,14 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_engineer_sessions_engineer_id", "engineer_sessions", ["engineer_id"])
+    op.create_table(
+        "attempts",
+        sa.Column("scope", sa.String(20), primary_key=True),
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("window", sa.BigInteger(), primary_key=True),
+        sa.Column("count", sa.Integer(), nullable=False),
+    )
+    op.create_index("ix_attempts_window", "attempts", ["window"])
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("dead_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("handoffs") as batch:
@@ -51,6 +60,8 @@ def downgrade() -> None:
         batch.drop_column("resolved_by")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("dead_at")
+    op.drop_index("ix_attempts_window", table_name="attempts")
+    op.drop_table("attempts")
     op.drop_index("ix_engineer_sessions_engineer_id", table_name="engineer_sessions")
     op.drop_table("engineer_sessions")
     op.drop_table("engineers")
