@@ -21,6 +21,7 @@ class RetrievalQuestion:
     kind: str = "unspecified"
     version_constraint: str | None = None
     answer_contains: tuple[str, ...] = field(default_factory=tuple)
+    evidence: tuple[str, ...] = field(default_factory=tuple)  # sentences copied from a gold file
 
     @property
     def unanswerable(self) -> bool:
@@ -36,6 +37,11 @@ def load_retrieval_questions(path: Path) -> list[RetrievalQuestion]:
         kind = str(row.get("kind") or ("unanswerable" if not gold else "unspecified"))
         vc = row.get("version_constraint")
         contains = row.get("answer_contains") or []
+        evidence = row.get("evidence") or []
+        if isinstance(evidence, str):
+            evidence = [evidence]
+        if not isinstance(evidence, list):
+            raise DatasetError(f"{path}: question {row['id']}: evidence must be a list")
         out.append(
             RetrievalQuestion(
                 id=str(row["id"]),
@@ -46,6 +52,7 @@ def load_retrieval_questions(path: Path) -> list[RetrievalQuestion]:
                 answer_contains=tuple(str(c) for c in contains)
                 if isinstance(contains, list)
                 else (),
+                evidence=tuple(str(e) for e in evidence),
             )
         )
     return out
