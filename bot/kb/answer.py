@@ -73,6 +73,16 @@ def compose_extractive(
             + ". Would you like an engineer to look into it?"
         )
         return Answer(text, True, [], passages, result.evidence, result.notices)
+    if result.unknown_names:  # whatever the similarity: the notes cannot know about it
+        named = [
+            f"{name} (the nearest they name: {', '.join(similar)})" if similar else name
+            for name, similar in result.unknown_names
+        ]
+        text = (
+            f"The notes never name {' or '.join(named)}, so I cannot answer from them. "
+            "Would you like an engineer to look into it?"
+        )
+        return Answer(text, True, [], passages, result.evidence, result.notices)
     if not passages or result.evidence < threshold:
         return Answer(ABSTAIN_TEXT, True, [], passages, result.evidence, result.notices)
     wanted = set(tokenize(question))

@@ -12,6 +12,12 @@ from bot.kb.tokens import tokenize
 from bot.kb.versions import find_versions
 
 _MODEL = re.compile(r"\b([A-Z]{2,4}-\d{1,4}[A-Z]{0,2})\b")
+# Prefixes of standards and encodings written like model names (UTF-8, AES-256, MPEG-4): not
+# products, so a question naming one that no document names is not refused for it.
+STANDARD_PREFIXES = frozenset(
+    {"UTF", "AES", "SHA", "MPEG", "ISO", "IEC", "IEEE", "RFC", "TLS", "SSL", "WPA", "DDR", "PCI",
+     "CAT", "HDR", "LTE", "ITU", "MD", "RS", "IP", "DSCP", "CVE", "HDCP", "USB", "DP", "RJ"}
+)  # fmt: skip
 INTENTS: dict[str, tuple[str, ...]] = {
     "fixed": (
         "fix",
@@ -117,9 +123,15 @@ class ProductVocabulary:
         alias: dict[str, Counter[str]] = defaultdict(Counter)
         titles: dict[str, set[str]] = defaultdict(set)
         products: set[str] = set()
+        # every model and issue id the documents name (upper case), by the audience that may see it
+        self.names: dict[str, set[str]] = {"customer": set(), "engineer": set()}
         for c in chunks:
             products.add(c.product)
             titles[c.product].add(c.title)
+            named = {m.upper() for m in _MODEL.findall(f"{c.title} {c.text}".upper())}
+            self.names["engineer"].update(named)
+            if c.audience == "customer":
+                self.names["customer"].update(named)
             for m in _MODEL.findall(c.text):
                 alias[m.lower()][c.product] += 1
                 alias[m.split("-")[0].lower()][c.product] += 1
@@ -145,6 +157,25 @@ class ProductVocabulary:
             for part in re.split(r"[-_ ]", product.lower()):
                 if len(part) > 3:
                     self.aliases.setdefault(part, product)
+
+    def unknown_names(
+        self, identifiers: Iterable[str], audience: str = "customer"
+    ) -> list[tuple[str, list[str]]]:
+        """Model or issue ids no document the audience sees names, each with up to three named
+        ones of the same prefix, nearest in number first (standards such as UTF-8 never count)."""
+        names = self.names["engineer" if audience == "engineer" else "customer"]
+        found = []
+        for name in identifiers:
+            prefix, _, rest = name.partition("-")
+            if name in names or prefix in STANDARD_PREFIXES:
+                continue
+            number = int(re.sub(r"\D", "", rest) or 0)
+            same = [n for n in names if n.startswith(prefix + "-")]
+            same.sort(
+                key=lambda n: (abs(int(re.sub(r"\D", "", n.partition("-")[2]) or 0) - number), n)
+            )
+            found.append((name, same[:3]))
+        return found
 
     def products_in(self, text: str) -> tuple[str, ...]:
         found: list[str] = []

@@ -40,6 +40,8 @@ class SearchResult:
     evidence: float  # best dense cosine of any candidate: how close the knowledge base comes at all
     notices: list[str] = field(default_factory=list)
     missing_version: str | None = None
+    # model or issue ids the question names and no document does, each with similar named ones
+    unknown_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,9 +196,19 @@ class HybridRetriever:
         if missing:
             version, near = missing
             notices.append(f"no notes for version {version}; nearest: {', '.join(near) or 'none'}")
+        unknown = self.vocabulary.unknown_names(analysis.identifiers, filters.audience)
+        for name, similar in unknown:
+            notices.append(f"no document names {name}; similar: {', '.join(similar) or 'none'}")
         if mode == "bm25":
             evidence = _lexical_evidence(query, passages)
-        return SearchResult(passages, analysis, evidence, notices, missing[0] if missing else None)
+        return SearchResult(
+            passages,
+            analysis,
+            evidence,
+            notices,
+            missing[0] if missing else None,
+            tuple((name, tuple(similar)) for name, similar in unknown),
+        )
 
     @staticmethod
     def _boost(chunk: Chunk, analysis: QueryAnalysis) -> float:

@@ -82,7 +82,11 @@ def test_a_chat_answer_never_carries_an_engineer_only_document(
         sources = [c["source"] for c in message["citations"]]
         assert not [s for s in sources if "bulletins" in s or "internal" in s]
         answer = message["text"].replace(question, "")
-        assert leaked(answer, message["citations"]) == [], question
+        typed = [word for word in ENGINEER_ONLY if word in question]  # echoing the user is no leak
+        assert [w for w in leaked(answer, message["citations"]) if w not in typed] == [], question
+        # a name only engineer documents use is as unknown to a site user as any other
+        if "SB-01" in typed:
+            assert "never name SB-01" in message["text"] and not message["citations"]
 
 
 def test_a_version_only_an_engineer_document_knows_is_not_named_to_a_site_user(

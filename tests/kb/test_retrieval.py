@@ -52,6 +52,22 @@ def test_question_naming_a_missing_version_abstains_with_nearest(kb: KnowledgeBa
     assert answer.abstained and "9.9" in answer.text and "9.4.1" in answer.text
 
 
+def test_a_model_or_issue_id_no_document_names_abstains_whatever_the_score(
+    kb: KnowledgeBase,
+) -> None:
+    for question in (
+        "which firmware fixed the echo issue on the ZX-200 soundbar?",
+        "is CX-4999 fixed in 9.4.1?",
+    ):
+        asked = kb.ask(question)
+        assert asked.abstained and not asked.citations, asked.text
+        assert "never name" in asked.text and "engineer" in asked.text
+    nearest = kb.ask("is CX-4822 fixed?").text
+    assert "the nearest they name: CX-4821" in nearest
+    assert not kb.ask("which release fixed CX-4821?").abstained  # a name the notes use
+    assert "never name" not in kb.ask("does the codec support UTF-8 in CX-4821 names?").text
+
+
 def test_engineer_documents_never_reach_customers(kb: KnowledgeBase) -> None:
     customer = kb.search("power supply NV-PSU-180-B replacement", k=10)
     assert all(p.chunk.audience == "customer" for p in customer.passages)
@@ -116,6 +132,10 @@ def test_fail_closed_messages_name_no_version_of_an_engineer_only_document(
     asked_it = kb.ask("what changed in codec 9.6.0?")  # fails closed as for any unknown version
     assert asked_it.abstained and "nearest: 9.4.1" in asked_it.text
     assert "CX-9999" not in asked_it.text + str(asked_it.passages)
+    # an issue id only the engineer-only note names is unknown to a customer, and never offered
+    for question in ("is CX-9999 fixed?", "is CX-9998 fixed?"):
+        asked = kb.ask(question)
+        assert asked.abstained and "CX-9999" not in asked.text.replace(question[3:10], ""), asked
     with pytest.raises(VersionNotFoundError) as err:
         kb.search("fixed", filters=Filters(product="codec", version="9.8"))
     assert "9.6.0" not in str(err.value)
