@@ -20,6 +20,7 @@ import httpx
 import numpy as np
 
 from bot.cluster import drop_database, ensure_database, free_port
+from evals.bench_service import wait_all_ready
 
 REPO = Path(__file__).resolve().parents[1]
 TO_LIVE = (
@@ -61,18 +62,6 @@ class _UserStream:
                 time.sleep(0.2)
 
 
-def _wait_ready(base: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline, streak = time.monotonic() + 240, 0
-    while time.monotonic() < deadline and streak < 20:  # 20 in a row: every worker warm
-        if proc.poll() is not None:
-            raise RuntimeError("the server stopped while starting")
-        try:
-            streak = streak + 1 if httpx.get(base + "/readyz", timeout=2).status_code == 200 else 0
-        except httpx.TransportError:
-            streak = 0
-            time.sleep(0.5)
-
-
 def _live_chat(client: httpx.Client, base: str) -> tuple[str, str, str, int]:
     started = client.post(base + "/api/v1/sessions", json={"access_code": "DEMOPLUS-5678"}).json()
     sid, token = started["session_id"], started["token"]
@@ -110,7 +99,7 @@ def bench_live(
     base = f"http://127.0.0.1:{port}"
     streams: list[_UserStream] = []
     try:
-        _wait_ready(base, proc)
+        wait_all_ready(base, proc)
         with httpx.Client(timeout=60) as client, ThreadPoolExecutor(4) as pool:
             live = list(pool.map(lambda _: _live_chat(client, base), range(chats)))
             login = {"email": "dana@protelecom.example", "password": "dana-dev-password"}

@@ -32,6 +32,20 @@ def _ms(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values) * 1000, q)) if values else 0.0
 
 
+def wait_all_ready(base: str, proc: subprocess.Popen[bytes], timeout_s: float = 240) -> None:
+    """Until /readyz answers 200 twenty times in a row: every worker of the server is warm."""
+    deadline, streak = time.monotonic() + timeout_s, 0
+    while time.monotonic() < deadline and streak < 20:
+        if proc.poll() is not None:
+            raise RuntimeError("the server stopped while starting")
+        try:
+            with urllib.request.urlopen(base + "/readyz", timeout=2) as r:
+                streak = streak + 1 if r.status == 200 else 0
+        except OSError:
+            streak = 0
+            time.sleep(0.5)
+
+
 def bench_turns(
     data_dir: Path, index: Path, embedder: Embedder, sessions: int = 30
 ) -> dict[str, Any]:
@@ -109,17 +123,7 @@ def bench_load(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 240
-        streak = 0
-        while (
-            time.monotonic() < deadline and streak < 20
-        ):  # 20 ready answers in a row: all workers warm
-            try:
-                with urllib.request.urlopen(base + "/readyz", timeout=2) as r:
-                    streak = streak + 1 if r.status == 200 else 0
-            except OSError:
-                streak = 0
-                time.sleep(0.5)
+        wait_all_ready(base, proc)
         script = [
             {"text": OPENING},
             {"text": "no"},

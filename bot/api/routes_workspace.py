@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -31,7 +31,7 @@ from bot.api.errors import documented
 from bot.api.inputs import After, Note, require_json
 from bot.errors import AuthError, MoveError
 from bot.kb.citation import Citation
-from bot.service.engineers import QueueItem, TranscriptLine
+from bot.service.engineers import QueueItem
 from bot.service.identity import Engineer
 from bot.service.live import QUEUE
 
@@ -75,6 +75,8 @@ class QueueItemPublic(BaseModel):
 
 
 class LinePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     seq: int
     who: str
     at: datetime
@@ -105,6 +107,8 @@ class ChatMessage(BaseModel):
 
 
 class DeliveryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     sink: str
     key: str
@@ -137,18 +141,6 @@ def _item(item: QueueItem) -> QueueItemPublic:
         callback_at=item.callback_at,
         overdue=item.overdue,
         claimed_by=h.claimed_by,
-    )
-
-
-def _line(line: TranscriptLine) -> LinePublic:
-    return LinePublic(
-        seq=line.seq,
-        who=line.who,
-        at=line.at,
-        text=line.text,
-        name=line.name,
-        choices=line.choices,
-        citations=list(line.citations),
     )
 
 
@@ -231,7 +223,7 @@ def case(handoff_id: str, _: EngineerDep, desk: EngineersDep) -> CasePublic:
         record=handoff.record,
         site=desk.site_summary(handoff),
         steps=desk.resume_steps(handoff),
-        transcript=[_line(line) for line in desk.transcript(handoff)],
+        transcript=[LinePublic.model_validate(line) for line in desk.transcript(handoff)],
     )
 
 
@@ -285,7 +277,7 @@ async def case_events(
             lines = await run_in_threadpool(desk.transcript_after, current, last)
             for line in lines:
                 last = line.seq
-                yield f"id: {last}\nevent: line\ndata: {_line(line).model_dump_json()}\n\n"
+                yield f"id: {last}\nevent: line\ndata: {LinePublic.model_validate(line).model_dump_json()}\n\n"
             if (current.status, current.claimed_by) != status:
                 status = (current.status, current.claimed_by)
                 data = json.dumps({"status": current.status, "claimed_by": current.claimed_by})
@@ -325,23 +317,12 @@ async def queue_events(
 
 @router.get("/outbox", response_model=list[DeliveryPublic], responses=documented(401))
 def outbox(
-    engineer: EngineerDep,
+    _: EngineerDep,
     desk: EngineersDep,
-    status: Annotated[str | None, Query(pattern="^(pending|delivered|dead)$")] = None,
+    status: Literal["pending", "delivered", "dead"] | None = None,
 ) -> list[DeliveryPublic]:
     """Handoff deliveries to the configured sinks, newest first (dead letters: ``status=dead``)."""
-    return [
-        DeliveryPublic(
-            id=d.id,
-            sink=d.sink,
-            key=d.key,
-            status=d.status,
-            attempts=d.attempts,
-            last_error=d.last_error,
-            next_attempt_at=d.next_attempt_at,
-        )
-        for d in desk.deliveries(status)  # type: ignore[arg-type]
-    ]
+    return [DeliveryPublic.model_validate(d) for d in desk.deliveries(status)]
 
 
 @router.post("/outbox/{entry_id}/retry", responses=documented(401, 403, 404))
