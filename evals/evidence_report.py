@@ -299,8 +299,8 @@ def main_table(runs: Sequence[dict[str, Any]], k: int) -> str:
 
 def abstention_table(runs: Sequence[dict[str, Any]]) -> str:
     lines = [
-        "| corpus | split | mode | unanswerable | abstained | precision | recall |",
-        "|---|---|---|---|---|---|---|",
+        "| corpus | split | mode | unanswerable | abstained | precision | recall | false abstention |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
         if run["mode"] == "naive":
@@ -308,7 +308,8 @@ def abstention_table(runs: Sequence[dict[str, Any]]) -> str:
         a = run["summary"]["abstention"]
         lines.append(
             f"| {run['corpus']} | {run['split']} | {run['mode']} | {int(a['unanswerable'])} | "
-            f"{int(a['abstained'])} | {_f(a['precision'], 2)} | {_f(a['recall'], 2)} |"
+            f"{int(a['abstained'])} | {_f(a['precision'], 2)} | {_f(a['recall'], 2)} | "
+            f"{_f(a.get('false_abstention'), 3)} |"
         )
     return "\n".join(lines)
 

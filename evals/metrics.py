@@ -42,11 +42,14 @@ def abstention(abstained: Sequence[bool], unanswerable: Sequence[bool]) -> dict[
     tp = sum(a and u for a, u in zip(abstained, unanswerable, strict=True))
     said = sum(abstained)
     should = sum(unanswerable)
+    answerable = len(unanswerable) - should
     return {
         "precision": tp / said if said else 1.0,
         "recall": tp / should if should else 1.0,
         "abstained": float(said),
         "unanswerable": float(should),
+        # share of the answerable questions the retriever refused
+        "false_abstention": (said - tp) / answerable if answerable else 0.0,
     }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.kb.tables import table_end
+
 
 @dataclass
 class Section:
@@ -36,7 +38,8 @@ class LoadedDocument:
 
 
 def paragraphs_of(lines: list[str]) -> list[str]:
-    """Group lines into paragraphs: blank lines separate; each list item is a paragraph of its own."""
+    """Group lines into paragraphs: blank lines separate; each list item is a paragraph of its own;
+    a pipe table is one paragraph whose rows stay on lines of their own."""
     out: list[str] = []
     current: list[str] = []
 
@@ -47,8 +50,16 @@ def paragraphs_of(lines: list[str]) -> list[str]:
                 out.append(text)
             current.clear()
 
-    for line in lines:
-        stripped = line.strip()
+    i = 0
+    while i < len(lines):
+        end = table_end(lines, i)
+        if end > i:
+            flush()
+            out.append("\n".join(x.strip() for x in lines[i:end]))
+            i = end
+            continue
+        stripped = lines[i].strip()
+        i += 1
         if not stripped:
             flush()
             continue

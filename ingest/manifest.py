@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.kb.schema import SCHEMA_VERSION
 
-SPLITTER_VERSION = 1
+SPLITTER_VERSION = 2  # 2: pipe tables kept whole, header repeated
 
 
 @dataclass

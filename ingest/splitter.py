@@ -3,17 +3,20 @@
 A heading that names a version (``## [v1.2.3] - 2024-01-01``, ``PipeWire 1.2.3 (date)``, ``6.18.0
 (September 2022)``, ``### 3.14.16``) sets the version for everything below it until the next heading of
 the same or a higher level. Sections are cut on paragraph and list-item boundaries; a paragraph longer
-than the limit is cut between sentences, never inside one unless a single sentence is too long.
+than the limit is cut between sentences, never inside one unless a single sentence is too long. A
+pipe table is one block: an over-long one is cut between rows, each piece led by the header rows.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from bot.kb.schema import Chunk, chunk_id
 from bot.kb.versions import VERSION_IN_TEXT, find_versions
 from ingest.document import LoadedDocument
 from ingest.metadata import DocMeta
+from ingest.tables import is_table, split_table
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
 _DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
@@ -62,20 +65,31 @@ def split_long(text: str, limit: int) -> list[str]:
 
 
 def pack(paragraphs: list[str], limit: int) -> list[str]:
-    """Greedy packing of whole paragraphs into pieces of at most ``limit`` characters."""
+    """Greedy packing of whole paragraphs into pieces of at most ``limit`` characters. A pipe table
+    is never cut inside a row (an over-long one is cut between rows, its header repeated) and is set
+    apart by blank lines, so nothing around it reads as one of its rows."""
     out: list[str] = []
-    current: list[str] = []
+    current: list[tuple[str, bool]] = []
     size = 0
     for para in paragraphs:
-        for piece in split_long(para, limit):
-            if current and size + len(piece) + 1 > limit:
-                out.append("\n".join(current))
+        table = is_table(para)
+        for piece in split_table(para, limit) if table else split_long(para, limit):
+            gap = 2 if table or (current and current[-1][1]) else 1
+            if current and size + len(piece) + gap > limit:
+                out.append(_join(current))
                 current, size = [], 0
-            current.append(piece)
-            size += len(piece) + 1
+            current.append((piece, table))
+            size += len(piece) + gap
     if current:
-        out.append("\n".join(current))
+        out.append(_join(current))
     return out
+
+
+def _join(pieces: list[tuple[str, bool]]) -> str:
+    text = pieces[0][0]
+    for (_, was_table), (piece, table) in itertools.pairwise(pieces):
+        text += ("\n\n" if table or was_table else "\n") + piece
+    return text
 
 
 def split_document(doc: LoadedDocument, meta: DocMeta, limit: int = 1000) -> list[Chunk]:

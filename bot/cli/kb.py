@@ -79,6 +79,7 @@ def ask_command(
     """Answer a question from the knowledge base, with numbered citations."""
     from bot.kb.retriever import Filters
     from bot.kb.service import KnowledgeBase
+    from bot.kb.tables import format_plain
 
     settings = settings_of(ctx)
     with expected_errors():
@@ -87,7 +88,7 @@ def ask_command(
     if as_json:
         typer.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
         return
-    typer.echo(answer.text)
+    typer.echo(format_plain(answer.text))  # a pipe table in aligned columns
     for c in answer.citations:
         version_text = f" {c.version}" if c.version else ""
         typer.echo(f"  [{c.n}] {c.title}{version_text} — {c.section} ({c.source})")

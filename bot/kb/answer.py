@@ -13,6 +13,8 @@ from typing import Any
 from bot.kb.citation import Citation
 from bot.kb.retriever import SearchResult
 from bot.kb.schema import Passage
+from bot.kb.sections import RELEASE_DOCS, group_of
+from bot.kb.tables import blocks
 from bot.kb.tokens import tokenize
 
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|\n+")
@@ -57,8 +59,37 @@ def citation_for(number: int, passage: Passage, quote: str = "") -> Citation:
     )
 
 
-def _units(text: str) -> list[str]:
-    return [u.strip(" -*•\t") for u in _SPLIT.split(text) if len(u.strip(" -*•\t")) > 12]
+Unit = tuple[str, tuple[str, str] | None]
+"""A sentence or bullet, or a table row with its table's header and delimiter rows."""
+
+
+def _units(text: str) -> list[Unit]:
+    units: list[Unit] = []
+    for is_table, lines in blocks(text):
+        if is_table:
+            units += [(row, (lines[0], lines[1])) for row in lines[2:] if row.strip()]
+            continue
+        for u in _SPLIT.split("\n".join(lines)):
+            if len(u.strip(" -*•\t")) > 12:
+                units.append((u.strip(" -*•\t"), None))
+    return units
+
+
+def _render(picked: list[tuple[int, Unit]], numbers: dict[int, int]) -> list[str]:
+    """Bullets, each cited; table rows of one table stay a table (header, delimiter, rows) under
+    a bullet that cites it."""
+    lines: list[str] = []
+    table: tuple[str, str] | None = None
+    for rank, (text, header) in picked:
+        if header is None:
+            table = None
+            lines.append(f"- {text} [{numbers[rank]}]")
+            continue
+        if header != table:
+            lines += [f"- From the table [{numbers[rank]}]:", *header]
+            table = header
+        lines.append(text)
+    return lines
 
 
 def compose_extractive(
@@ -83,30 +114,95 @@ def compose_extractive(
             "Would you like an engineer to look into it?"
         )
         return Answer(text, True, [], passages, result.evidence, result.notices)
+    if result.unknown_terms:
+        text = (
+            f"The notes never mention {' or '.join(_as_written(question, t) for t in result.unknown_terms)}, so I cannot answer from "
+            "them. Would you like an engineer to look into it?"
+        )
+        return Answer(text, True, [], passages, result.evidence, result.notices)
     if not passages or result.evidence < threshold:
         return Answer(ABSTAIN_TEXT, True, [], passages, result.evidence, result.notices)
     wanted = set(tokenize(question))
-    scored: list[tuple[float, int, str]] = []
+    scored: list[tuple[float, int, int, Unit]] = []
     for rank, passage in enumerate(passages[:3]):
-        for unit in _units(passage.chunk.text):
-            overlap = len(wanted & set(tokenize(unit)))
+        for order, unit in enumerate(_units(passage.chunk.text)):
+            overlap = len(wanted & set(tokenize(unit[0])))
             if overlap:
-                scored.append((overlap - 0.5 * rank, rank, unit))
+                scored.append((overlap - 0.5 * rank, rank, order, unit))
     scored.sort(key=lambda t: t[0], reverse=True)
-    picked = scored[:max_units] or [(0.0, 0, _units(passages[0].chunk.text)[0])]
+    first = (_units(passages[0].chunk.text) or [(passages[0].chunk.text[:300], None)])[0]
+    picked = scored[:max_units] or [(0.0, 0, 0, first)]
+    picked.sort(key=lambda t: (t[1], t[2]))
     numbers: dict[int, int] = {}
     quotes: dict[int, list[str]] = {}
-    lines: list[str] = []
-    for _, rank, unit in sorted(picked, key=lambda t: (t[1], passages[t[1]].chunk.position)):
-        number = numbers.setdefault(rank, len(numbers) + 1)
-        quotes.setdefault(rank, []).append(unit)
-        lines.append(f"{unit} [{number}]")
+    for _, rank, _, unit in picked:
+        numbers.setdefault(rank, len(numbers) + 1)
+        quotes.setdefault(rank, []).append(unit[0])
+    lines = _render([(rank, unit) for _, rank, _, unit in picked], numbers)
+    direct = direct_answer(result, numbers, quotes)
     citations = [
         citation_for(n, passages[rank], " ".join(quotes[rank])) for rank, n in numbers.items()
     ]
+    citations.sort(key=lambda c: c.n or 0)
     lead = passages[min(numbers)].chunk
     where = lead.title + (f", version {lead.version}" if lead.version else "")
-    text = f"From {where}:\n" + "\n".join(f"- {line}" for line in lines)
+    text = (direct + "\n" if direct else "") + f"From {where}:\n"
+    text += "\n".join(lines)
     if result.notices:  # e.g. semantic search down: say what the answer rests on
         text += "\n(Note: " + "; ".join(result.notices) + ".)"
     return Answer(text, False, citations, passages, result.evidence, result.notices)
+
+
+_WHICH_RELEASE = re.compile(
+    r"\b(which|what)\s+(\w+\s+)?(version|release|firmware|build|patch|update|software)|"
+    r"\bsince\s+(when|which|what)|\bwhen\s+(was|were|did)|\bfixed\s+(where|when)|\bin which\b",
+    re.I,
+)
+
+
+def direct_answer(
+    result: SearchResult, numbers: dict[int, int], quotes: dict[int, list[str]]
+) -> str:
+    """The answer in one line when the passages state it: 'CX-4821 is fixed in 9.4.1 [1].' for an
+    issue id, 'Fixed in 9.4.1 [1].' or 'Added in 10.0.0 [1].' for "which release..." questions
+    whose best passage is that release's list of fixes or new features. Empty otherwise."""
+    passages = result.passages[:5]
+    analysis = result.analysis
+
+    def cite(rank: int, quote: str) -> int:
+        quotes.setdefault(rank, [])
+        if quote not in quotes[rank]:
+            quotes[rank].append(quote)
+        return numbers.setdefault(rank, len(numbers) + 1)
+
+    found = []
+    for ident in analysis.identifiers:
+        for rank, p in enumerate(passages):
+            c = p.chunk
+            if c.version and c.doc_type in RELEASE_DOCS and group_of(c.section) == "Fixed":
+                line = next((u for u, _ in _units(c.text) if ident in u.upper()), "")
+                if line:
+                    found.append(f"{ident} is fixed in {c.version} [{cite(rank, line)}].")
+                    break
+    if found:
+        return " ".join(found)
+    if not passages or not _WHICH_RELEASE.search(analysis.text):
+        return ""
+    wanted = "Fixed" if "fixed" in analysis.intents else None
+    if wanted is None and ("new" in analysis.intents or "since" in analysis.text.lower()):
+        wanted = "New"
+    # the first cited passage that is a release's list of fixes (or of new features) answers
+    for rank in sorted(numbers, key=numbers.__getitem__):
+        if rank >= len(passages):
+            continue
+        c = passages[rank].chunk
+        if c.version and c.doc_type in RELEASE_DOCS and group_of(c.section) == wanted:
+            verb = "Fixed" if wanted == "Fixed" else "Added"
+            return f"{verb} in {c.version} [{numbers[rank]}]."
+    return ""
+
+
+def _as_written(question: str, term: str) -> str:
+    """A lower-cased term as the question spells it ('knx' -> 'KNX')."""
+    m = re.search(rf"\b{re.escape(term)}\b", question, re.I)
+    return m.group(0) if m else term

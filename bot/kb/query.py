@@ -1,23 +1,14 @@
-"""Query analysis: which products, versions and intent a question names."""
+"""Query analysis: which products, versions, intents, ids and uncommon names a question holds."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.kb.schema import Chunk
-from bot.kb.tokens import tokenize
+from bot.kb.tokens import STOPWORDS
 from bot.kb.versions import find_versions
+from bot.kb.vocabulary import MODEL_ID, ProductVocabulary
 
-_MODEL = re.compile(r"\b([A-Z]{2,4}-\d{1,4}[A-Z]{0,2})\b")
-# Prefixes of standards and encodings written like model names (UTF-8, AES-256, MPEG-4): not
-# products, so a question naming one that no document names is not refused for it.
-STANDARD_PREFIXES = frozenset(
-    {"UTF", "AES", "SHA", "MPEG", "ISO", "IEC", "IEEE", "RFC", "TLS", "SSL", "WPA", "DDR", "PCI",
-     "CAT", "HDR", "LTE", "ITU", "MD", "RS", "IP", "DSCP", "CVE", "HDCP", "USB", "DP", "RJ"}
-)  # fmt: skip
 INTENTS: dict[str, tuple[str, ...]] = {
     "fixed": (
         "fix",
@@ -46,10 +37,20 @@ INTENTS: dict[str, tuple[str, ...]] = {
     "changes": (
         "what changed",
         "changes in",
+        "changed in",
+        "changed between",
         "what's new",
         "whats new",
+        "what is new",
+        "what's in",
+        "what is in",
         "changelog",
         "release notes",
+        "summary of",
+        "summarise",
+        "summarize",
+        "what does the",
+        "list the",
     ),
     "security": ("cve", "vulnerab", "security", "advisory", "exploit"),
 }
@@ -91,9 +92,24 @@ PLATFORM_WORDS = frozenset(
         "tls",
         "http",
         "sip",
+        "hdmi",
+        "usb",
+        "bluetooth",
+        "hdcp",
+        "displayport",
+        "opencv",
+        "ffmpeg",
+        "libnice",
+        "nginx",
+        "prosody",
     ]
 )
 _PLATFORM_VERSION = re.compile(r"\b([a-z]+)\s+v?(\d+(?:\.\d+)+)", re.I)
+_ADDRESS = re.compile(r"\b\d{1,3}\.\d{1,3}\.(?:\d{1,3}|x)\.(?:\d{1,3}|x)\b", re.I)  # 169.254.x.x
+_SERIES = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)?)\.x\b", re.I)
+# A name in a question: an acronym or a capitalised word not at a sentence start ("KNX", "Teams",
+# "WebTransport"); lower-case words are left alone (typos must not refuse a question).
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*|[A-Z][a-z]{2,})\b")
 
 
 def product_versions(text: str) -> tuple[str, ...]:
@@ -101,10 +117,11 @@ def product_versions(text: str) -> tuple[str, ...]:
     platform = {
         m.group(2) for m in _PLATFORM_VERSION.finditer(text) if m.group(1).lower() in PLATFORM_WORDS
     }
-    masked = text
+    masked = _ADDRESS.sub(" ", text)
     for raw in platform:
         masked = masked.replace(raw, " ")
-    return tuple(find_versions(masked))
+    series = [f"{m.group(1)}.x" for m in _SERIES.finditer(masked)]
+    return tuple(find_versions(masked)) + tuple(v for v in series if v not in find_versions(masked))
 
 
 @dataclass(frozen=True)
@@ -114,85 +131,98 @@ class QueryAnalysis:
     versions: tuple[str, ...] = ()
     intents: tuple[str, ...] = ()
     identifiers: tuple[str, ...] = field(default_factory=tuple)
-
-
-class ProductVocabulary:
-    """Words that point to a product: its id, model and issue-id prefixes, words typical of its titles."""
-
-    def __init__(self, chunks: Iterable[Chunk]) -> None:
-        alias: dict[str, Counter[str]] = defaultdict(Counter)
-        titles: dict[str, set[str]] = defaultdict(set)
-        products: set[str] = set()
-        # every model and issue id the documents name (upper case), by the audience that may see it
-        self.names: dict[str, set[str]] = {"customer": set(), "engineer": set()}
-        for c in chunks:
-            products.add(c.product)
-            titles[c.product].add(c.title)
-            named = {m.upper() for m in _MODEL.findall(f"{c.title} {c.text}".upper())}
-            self.names["engineer"].update(named)
-            if c.audience == "customer":
-                self.names["customer"].update(named)
-            for m in _MODEL.findall(c.text):
-                alias[m.lower()][c.product] += 1
-                alias[m.split("-")[0].lower()][c.product] += 1
-        self.products = products
-        self.aliases: dict[str, str] = {}
-        for word, counts in alias.items():
-            product, n = counts.most_common(1)[0]
-            if n >= 2 and n >= 0.8 * sum(counts.values()):
-                self.aliases[word] = product
-        title_words: dict[str, Counter[str]] = defaultdict(Counter)
-        for product, names in titles.items():
-            for name in names:
-                for word in set(tokenize(name)):
-                    if len(word) > 3 and not word[0].isdigit():
-                        title_words[word][product] += 1
-        for word, counts in title_words.items():
-            product, n = counts.most_common(1)[0]
-            share = n / max(1, len(titles[product]))
-            if share >= 0.5 and n >= 0.9 * sum(counts.values()):
-                self.aliases.setdefault(word, product)
-        for product in products:
-            self.aliases[product.lower()] = product
-            for part in re.split(r"[-_ ]", product.lower()):
-                if len(part) > 3:
-                    self.aliases.setdefault(part, product)
-
-    def unknown_names(
-        self, identifiers: Iterable[str], audience: str = "customer"
-    ) -> list[tuple[str, list[str]]]:
-        """Model or issue ids no document the audience sees names, each with up to three named
-        ones of the same prefix, nearest in number first (standards such as UTF-8 never count)."""
-        names = self.names["engineer" if audience == "engineer" else "customer"]
-        found = []
-        for name in identifiers:
-            prefix, _, rest = name.partition("-")
-            if name in names or prefix in STANDARD_PREFIXES:
-                continue
-            number = int(re.sub(r"\D", "", rest) or 0)
-            same = [n for n in names if n.startswith(prefix + "-")]
-            same.sort(
-                key=lambda n: (abs(int(re.sub(r"\D", "", n.partition("-")[2]) or 0) - number), n)
-            )
-            found.append((name, same[:3]))
-        return found
-
-    def products_in(self, text: str) -> tuple[str, ...]:
-        found: list[str] = []
-        for token in tokenize(text):
-            product = self.aliases.get(token)
-            if product and product not in found:
-                found.append(product)
-        return tuple(found)
+    # the products named outright, by id or model ('CX-900'), not by association ('audio')
+    named_products: tuple[str, ...] = ()
+    # uncommon names the question uses (lower case): acronyms and capitalised words, no model ids
+    names: tuple[str, ...] = ()
 
 
 def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
     lower = text.lower()
     intents = tuple(name for name, cues in INTENTS.items() if any(cue in lower for cue in cues))
+    identifiers = identifiers_in(text, vocabulary)
     return QueryAnalysis(
         text=text,
         products=vocabulary.products_in(text),
+        named_products=vocabulary.products_in(text, strong=True),
         versions=product_versions(text),
         intents=intents,
-        identifiers=tuple(m.upper() for m in _MODEL.findall(text.upper())),
+        identifiers=identifiers,
+        names=names_in(text, identifiers),
     )
+
+
+# Capitalised words that name no product or technology: languages and nationalities, days, months.
+COMMON_CAPITALISED = frozenset(
+    [
+        "english",
+        "german",
+        "french",
+        "spanish",
+        "italian",
+        "dutch",
+        "portuguese",
+        "swedish",
+        "danish",
+        "norwegian",
+        "finnish",
+        "polish",
+        "czech",
+        "russian",
+        "chinese",
+        "japanese",
+        "korean",
+        "arabic",
+        "turkish",
+        "greek",
+        "european",
+        "american",
+        "british",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+_GLUED_MODEL = re.compile(r"(?<![\w-])([A-Z]{2,4})(\d{2,4}[A-Z]{0,2})\b")
+
+
+def identifiers_in(text: str, vocabulary: ProductVocabulary) -> tuple[str, ...]:
+    """Model and issue ids, upper case; 'CX500' is read as 'CX-500' when documents name CX ids."""
+    upper = text.upper()
+    found = [m for m in MODEL_ID.findall(upper)]
+    found += [f"{a}-{b}" for a, b in _GLUED_MODEL.findall(upper) if vocabulary.knows_prefix(a)]
+    return tuple(dict.fromkeys(found))
+
+
+def names_in(text: str, identifiers: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Acronyms and capitalised words of a question, lower case, without model ids and versions."""
+    ids = {m.upper() for m in MODEL_ID.findall(text.upper())} | {
+        i.replace("-", "") for i in identifiers
+    }
+    found: list[str] = []
+    for m in _NAME.finditer(text.strip()):
+        word = m.group(1)
+        if word.upper() in ids or (any(ch.isdigit() for ch in word) and not word[:2].isalpha()):
+            continue
+        lower = word.lower()
+        if lower in STOPWORDS or lower in COMMON_CAPITALISED or len(lower) < 3:
+            continue
+        if lower not in found:
+            found.append(lower)
+    return tuple(found)

@@ -15,12 +15,17 @@ import numpy as np
 from bot.errors import StoreUnavailableError, VersionNotFoundError
 from bot.kb.embedder import Embedder
 from bot.kb.lexical import LexicalIndex
-from bot.kb.query import ProductVocabulary, QueryAnalysis, analyse
+from bot.kb.query import QueryAnalysis, analyse
 from bot.kb.schema import Chunk, Passage
+from bot.kb.sections import RELEASE_DOCS, lists_items
 from bot.kb.vectorstore import VectorStore
-from bot.kb.versions import nearest, parse_range, parse_version, same_version
+from bot.kb.versions import in_family, nearest, parse_range, parse_version, same_version
+from bot.kb.vocabulary import ProductVocabulary
 
 Mode = Literal["hybrid", "bm25", "dense"]
+# Weight of "the chunks of release V" beside the BM25 and dense rankings when the question asks what
+# changed in V: the question's subject is the release itself, which neither ranking sees.
+RELEASE_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class SearchResult:
     missing_version: str | None = None
     # model or issue ids the question names and no document does, each with similar named ones
     unknown_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # names the question uses that no document uses, e.g. "knx"
+    unknown_terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,14 @@ class HybridRetriever:
     def chunks(self) -> list[Chunk]:
         return self.lexical.chunks
 
+    def chunks_of(self, product: str, audience: str = "customer") -> list[Chunk]:
+        """Every chunk of one product the audience may see, in table order."""
+        return [
+            c
+            for c in self.chunks
+            if c.product == product and (audience == "engineer" or c.audience == "customer")
+        ]
+
     def versions(self, product: str | None = None, audience: str = "engineer") -> set[str]:
         """The versions documents speak of (customer documents only unless ``engineer``)."""
         by_product = (
@@ -123,18 +138,64 @@ class HybridRetriever:
             where["doc_type"] = filters.doc_type
         return where
 
+    def _products(self, analysis: QueryAnalysis, filters: Filters) -> list[str]:
+        return [filters.product] if filters.product else list(analysis.products)
+
     def _missing_version(
         self, analysis: QueryAnalysis, filters: Filters
     ) -> tuple[str, list[str]] | None:
-        """A version the question names that no document of the named product speaks of."""
-        product = filters.product or (analysis.products[0] if len(analysis.products) == 1 else None)
-        if product is None:
+        """A version the question names that no document of the named products speaks of.
+
+        "1.6" stands for the 1.6 line and "6.x" for any 6 release; a version named beside one the
+        documents know ("1.5.634 rather than 1.5.0") is a contrast, not the subject, and is let be.
+        """
+        products = self._products(analysis, filters)
+        if not products or not analysis.versions:
             return None  # without a product a version may be anyone's (a dependency, a platform)
-        known = self.versions(product, filters.audience)
-        for version in analysis.versions:
-            if known and not any(same_version(version, v) for v in known):
-                return version, nearest(version, known)
-        return None
+        known: set[str] = set()
+        for product in products:
+            known |= self.versions(product, filters.audience)
+        if not known:
+            return None
+        unknown = [v for v in analysis.versions if not any(in_family(v, k) for k in known)]
+        if len(unknown) < len(analysis.versions):
+            return None
+        if not filters.product and not analysis.named_products:
+            # a product guessed from a word ('audio'), not named: a version another product has
+            # is more likely that product's than a missing release
+            everyone = self.versions(None, filters.audience)
+            if any(in_family(unknown[0], k) for k in everyone):
+                return None
+        return unknown[0], nearest(unknown[0].removesuffix(".x"), known)
+
+    def _version_hits(
+        self, analysis: QueryAnalysis, filters: Filters, mask: np.ndarray
+    ) -> list[int]:
+        """For "what changed in V": the chunks of the release notes of V (of the named product), in
+        document order, so a release's items are candidates even when its words match nothing."""
+        if "changes" not in analysis.intents or not analysis.versions:
+            return []
+        products = set(self._products(analysis, filters))
+        wanted = analysis.versions
+        hits = [
+            i
+            for i, c in enumerate(self.chunks)
+            if mask[i]
+            and c.version
+            and (not products or c.product in products)
+            and c.doc_type in RELEASE_DOCS
+            and any(in_family(v, c.version) for v in wanted)
+        ]
+        # the release's items first (fixed, new, known, changed), release notes before patch notes
+        hits.sort(
+            key=lambda i: (
+                not lists_items(self.chunks[i].section),
+                self.chunks[i].doc_type != "release_notes",
+                self.chunks[i].source,
+                self.chunks[i].position,
+            )
+        )
+        return hits[: self.params.candidates]
 
     def search(
         self, query: str, k: int = 5, filters: Filters | None = None, mode: Mode = "hybrid"
@@ -181,6 +242,8 @@ class HybridRetriever:
                 rank += 1
                 if rank >= n:
                     break
+        for rank, idx in enumerate(self._version_hits(analysis, filters, mask)):
+            ranks[idx] = ranks.get(idx, 0.0) + RELEASE_WEIGHT / (self.params.rrf_k + rank + 1)
         fused = {
             idx: score * self._boost(self.chunks[idx], analysis) for idx, score in ranks.items()
         }
@@ -199,6 +262,9 @@ class HybridRetriever:
         unknown = self.vocabulary.unknown_names(analysis.identifiers, filters.audience)
         for name, similar in unknown:
             notices.append(f"no document names {name}; similar: {', '.join(similar) or 'none'}")
+        unknown_terms = self.vocabulary.unknown_terms(analysis.names, filters.audience)
+        for term in unknown_terms:
+            notices.append(f"no document mentions {term}")
         if mode == "bm25":
             evidence = _lexical_evidence(query, passages)
         return SearchResult(
@@ -208,6 +274,7 @@ class HybridRetriever:
             notices,
             missing[0] if missing else None,
             tuple((name, tuple(similar)) for name, similar in unknown),
+            tuple(unknown_terms),
         )
 
     @staticmethod
@@ -215,8 +282,11 @@ class HybridRetriever:
         boost = 1.0
         if analysis.products and chunk.product in analysis.products:
             boost *= 1.5
-        if chunk.version and any(same_version(v, chunk.version) for v in analysis.versions):
-            boost *= 1.6
+        if chunk.version and analysis.versions:
+            if any(same_version(v, chunk.version) for v in analysis.versions):
+                boost *= 1.6
+            elif any(in_family(v, chunk.version) for v in analysis.versions):
+                boost *= 1.3
         section = chunk.section.lower()
         release_doc = chunk.doc_type in ("release_notes", "patch_notes")
         if "fixed" in analysis.intents and release_doc and "fix" in section:

@@ -14,9 +14,11 @@ from bot.errors import InvalidQueryError
 from bot.kb.answer import Answer, compose_extractive
 from bot.kb.embedder import Embedder, SentenceTransformerEmbedder
 from bot.kb.lexical import LexicalIndex, current_generation
+from bot.kb.releases import compose_release
 from bot.kb.retriever import Filters, HybridRetriever, Mode, RetrievalParams, SearchResult
 from bot.kb.schema import Chunk, IndexLayout, collection_name
 from bot.kb.vectorstore import ChromaVectorStore, VectorStore
+from bot.kb.versions import in_family
 
 
 def open_vector_store(settings: Settings, root: Path, embedder: Embedder) -> VectorStore:
@@ -133,11 +135,41 @@ class KnowledgeBase:
     ) -> SearchResult:
         return self._retriever.search(self._check(question), k, filters, mode)
 
+    def _release_product(self, result: SearchResult, filters: Filters) -> str | None:
+        """The product whose release a "what changed" question means: the one filtered on or named,
+        else the only one with that version, else the best passage's."""
+        analysis = result.analysis
+        if filters.product:
+            return filters.product
+        if len(analysis.products) == 1:
+            return analysis.products[0]
+        retriever = self._retriever
+        candidates = list(analysis.products) or sorted({c.product for c in retriever.chunks})
+        having = [
+            p
+            for p in candidates
+            if any(in_family(v, k) for v in analysis.versions for k in retriever.versions(p))
+        ]
+        if len(having) == 1:
+            return having[0]
+        return result.passages[0].chunk.product if result.passages else None
+
     def ask(
         self, question: str, k: int = 5, filters: Filters | None = None, mode: Mode = "hybrid"
     ) -> Answer:
+        filters = filters or Filters()
         result = self.search(question, k, filters, mode)
-        answer = compose_extractive(question, result, self.abstain_threshold)
+        answer = None
+        if not (result.missing_version or result.unknown_names or result.unknown_terms):
+            retriever = self._retriever
+            answer = compose_release(
+                question,
+                result,
+                lambda product: retriever.chunks_of(product, filters.audience),
+                self._release_product(result, filters),
+            )
+        if answer is None:
+            answer = compose_extractive(question, result, self.abstain_threshold)
         if self.chat_model is not None:
             from bot.kb.llm import compose_with_llm
 

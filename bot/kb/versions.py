@@ -186,3 +186,22 @@ def nearest(target: str, available: Iterable[str], n: int = 2) -> list[str]:
     above = [v for v in parsed if v > t]
     picked = below[-(n // 2 or 1) :] + above[: n - min(len(below), n // 2 or 1)]
     return [str(v) for v in picked][:n] if picked else [str(v) for v in parsed[-n:]]
+
+
+def version_family(asked: str) -> VersionRange | None:
+    """The releases a version named in a question stands for: '6.x' any 6 release, '1.6' the 1.6
+    line (1.6.0, 1.6.870...), '9.4.1' that release only. None when ``asked`` is no version."""
+    if asked.endswith((".x", ".*")):
+        return parse_range(asked)
+    v = parse_version(asked)
+    if v is None:
+        return None
+    if len(v.parts) == 2 and v.pre is None and not v.is_build:
+        return VersionRange(None, None, prefix=v.parts)
+    return VersionRange(None, None, exact=v)
+
+
+def in_family(asked: str, version: str) -> bool:
+    """Whether the release ``version`` is one ``asked`` stands for (see :func:`version_family`)."""
+    family = version_family(asked)
+    return family.contains(version) if family else same_version(asked, version)

@@ -1,11 +1,12 @@
 """reStructuredText: over/underlined headings (levels by first appearance), a leading field list as
-metadata, directives and roles reduced to their text."""
+metadata, directives and roles reduced to their text, simple and grid tables as pipe tables."""
 
 from __future__ import annotations
 
 import re
 
 from ingest.document import LoadedDocument, Section, paragraphs_of
+from ingest.tables import rst_table
 
 _ADORN = re.compile(r"^([=\-~^\"'`#*+:.<>_])\1{2,}\s*$")
 _FIELD = re.compile(r"^:([A-Za-z_\-]+):\s*(.*)$")
@@ -87,6 +88,12 @@ def load_rst(text: str, source: str) -> LoadedDocument:
                 continue
         if stripped.startswith(".. "):
             i += 1
+            continue
+        table = rst_table(lines, i, _inline)
+        if table is not None:
+            flush()
+            sections[-1].paragraphs.append(table[1])
+            i = table[0]
             continue
         buffer.append(_inline(line))
         i += 1

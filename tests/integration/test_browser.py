@@ -22,6 +22,14 @@ from tests.kb.chroma_server import free_port
 
 pytestmark = pytest.mark.integration
 CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def launch(p: Any) -> Any:
+    """Debian's Chromium, headless, with the flags this environment needs."""
+    return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+
+
 XSS = "<img src=x onerror=alert(1)>"
 ARTIFACTS = REPO / "test-artifacts"
 
@@ -92,10 +100,7 @@ def test_widget_conversation_to_handoff_survives_reload(server: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     dialogs: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone-sized screen
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(server + "/")
@@ -182,10 +187,7 @@ def test_a_live_chat_between_the_widget_and_the_engineer_workspace(server: str) 
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch(p)
         user = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
         desk = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
 

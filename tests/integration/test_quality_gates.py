@@ -28,7 +28,7 @@ def check_floors(figures: dict[str, float], floors: dict[str, Any]) -> list[str]
     return [
         f"{name}: {derived[name]:.4f} is below its floor {floor}"
         for name, floor in floors.items()
-        if not name.startswith("_") and derived[name] < floor
+        if isinstance(floor, (int, float)) and derived[name] < floor
     ]
 
 

@@ -4,16 +4,18 @@ Streamlit's Markdown adds its own syntax to CommonMark (``:red[...]`` colours, `
 ``:material/...:`` icons), so every ASCII punctuation character is backslash-escaped (CommonMark
 allows escaping any of them): no tag, entity, link, list or heading survives. Web and e-mail
 addresses get an invisible word joiner, so GFM does not turn them into links either. Highlights are
-added *after* escaping, around escaped text only.
+added *after* escaping, around escaped text only. A pipe table in document text becomes a Markdown
+table whose every cell is escaped the same way (``with_tables``).
 """
 
 from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from bot.escalation.handoff_text import defuse_links
+from bot.kb.tables import Align, alignments, blocks, parse_pipe_table
 from bot.kb.tokens import STOPWORDS
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
@@ -89,9 +91,52 @@ def answer_markdown(text: str) -> str:
     return "\n".join(out)
 
 
+_RULES: dict[Align, str] = {"left": "---", "right": "---:", "center": ":---:"}
+
+
+def table_markdown(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    cell: Callable[[str], str] = escape,
+    rule: str = "",
+) -> str:
+    """A parsed table as a Markdown table, each cell through ``cell`` (``escape`` makes it inert and
+    turns ``|`` into ``\\|``); ``rule`` is the original delimiter row, for the column alignments."""
+    left: list[Align] = ["left"] * len(header)
+    aligns = [*alignments(rule), *left][: len(header)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(cell(c) for c in cells) + " |"
+
+    return "\n".join(
+        [line(header), "| " + " | ".join(_RULES[a] for a in aligns) + " |", *map(line, rows)]
+    )
+
+
+def with_tables(
+    text: str, lines: Callable[[str], str] = escape_lines, cell: Callable[[str], str] = escape
+) -> str:
+    """Text whose pipe tables become Markdown tables of ``cell``-escaped cells, and whose other lines
+    go through ``lines`` (``escape_lines``: inert); blocks are set apart by a blank line."""
+    parts: list[str] = []
+    for is_table, block in blocks(text):
+        parsed = parse_pipe_table(block) if is_table else None
+        if parsed is not None:
+            parts.append(table_markdown(*parsed, cell=cell, rule=block[1]))
+        elif rendered := lines("\n".join(block)).strip("\n"):
+            parts.append(rendered)
+    return "\n\n".join(parts)
+
+
+def passage_markdown(text: str, terms: Iterable[str]) -> str:
+    """A passage as Markdown: its lines and table cells escaped and highlighted."""
+    terms = list(terms)
+    return with_tables(text, lambda t: highlight(t, terms), lambda c: highlight_line(c, terms))
+
+
 def quote(text: str, terms: Iterable[str]) -> str:
-    """A highlighted passage as a Markdown block quote."""
-    return "> " + highlight(text, terms).replace("  \n", "  \n> ")
+    """A highlighted passage (tables kept as tables) as a Markdown block quote."""
+    return "> " + passage_markdown(text, terms).replace("\n", "\n> ")
 
 
 _HEADING = re.compile(r"^(#{1,6}) ", re.MULTILINE)

@@ -1,8 +1,9 @@
 /* ProTelecom Assist chat widget.
  * Embed with: <script src="https://HOST/widget.js" data-api="https://HOST" async></script>
  * Plain JavaScript, no build step. Everything that comes from the server is rendered with
- * textContent, never as HTML. An open conversation survives a page reload through sessionStorage;
- * an ended one offers "Start a new chat". Only the newest question's buttons can be pressed.
+ * textContent, never as HTML (a pipe table in a bot message or passage becomes a <table> whose
+ * cells are set with textContent too). An open conversation survives a page reload through
+ * sessionStorage; an ended one offers "Start a new chat". Only the newest question's buttons can be pressed.
  * Once an engineer is involved, the chat stays open: what the engineer writes arrives as
  * server-sent events (read with fetch, so the token stays in a header), with a long poll as the
  * fallback; after a reconnect it asks for everything after the last event it saw.
@@ -113,6 +114,67 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  // Pipe tables in a bot message or a passage (a header row, a |---|:--:| row, body rows) become a
+  // <table> in a scrolling wrapper, every cell set with textContent; \| is a literal pipe. Any
+  // other line, a line with a stray | included, stays a text line.
+  function cells(line) {
+    var s = line.trim(), out = [], cur = "", edge = false;
+    for (var i = 0; i < s.length; i++) {
+      edge = false;
+      if (s[i] === "\\" && s[i + 1] === "|") { cur += "|"; i++; }
+      else if (s[i] === "|") { out.push(cur.trim()); cur = ""; edge = true; }
+      else cur += s[i];
+    }
+    if (!out.length) return null;
+    out.push(cur.trim());
+    if (s[0] === "|") out.shift();
+    if (edge) out.pop();
+    return out.length ? out : null;
+  }
+
+  function tableAt(lines, i) {
+    var head = cells(lines[i] || ""), rule = cells(lines[i + 1] || "");
+    var ok = head && rule && rule.length === head.length &&
+      rule.every(function (c) { return /^:?-+:?$/.test(c); });
+    return ok ? head : null;
+  }
+
+  function tableRow(tag, values, width) {
+    var tr = el("tr");
+    for (var c = 0; c < width; c++) tr.appendChild(el(tag, null, values[c] || ""));
+    return tr;
+  }
+
+  function renderText(into, text) {
+    var lines = String(text || "").split("\n"), inline = false, end = -1;
+    for (var i = 0; i < lines.length; i++) {
+      var head = tableAt(lines, i);
+      if (head) {
+        var wrap = el("div", "pta-table-wrap"), table = el("table", "pta-table");
+        var body = el("tbody"), row;
+        wrap.tabIndex = 0;  // a scrolling region is reachable from the keyboard
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", "Table");
+        if (head.some(Boolean)) {  // an HTML table without a header row has an empty one
+          table.appendChild(el("thead")).appendChild(tableRow("th", head, head.length));
+        }
+        for (i += 2; i < lines.length && (row = cells(lines[i])); i++) {
+          body.appendChild(tableRow("td", row, head.length));
+        }
+        table.appendChild(body);
+        wrap.appendChild(table);
+        into.appendChild(wrap);
+        end = i--;
+        inline = false;
+        continue;
+      }
+      if (!lines[i].trim() && (i === end || tableAt(lines, i + 1))) continue;  // around a table
+      if (inline) into.appendChild(document.createElement("br"));
+      into.appendChild(document.createTextNode(lines[i]));
+      inline = true;
+    }
+  }
+
   function addUser(text) {
     var bubble = el("div", "pta-msg pta-user", text);
     log.appendChild(bubble);
@@ -131,7 +193,9 @@
       doc.sections.forEach(function (section) {
         var head = [section.section, section.version].filter(Boolean).join(" \u2014 ");
         if (head) into.appendChild(el("div", "pta-doc-section", head));
-        section.passages.forEach(function (text) { into.appendChild(el("p", "pta-doc-text", text)); });
+        section.passages.forEach(function (text) {
+          renderText(into.appendChild(el("div", "pta-doc-text")), text);
+        });
       });
     });
   }
@@ -170,7 +234,7 @@
       var detail = el("blockquote", "pta-passage");
       detail.hidden = true;
       detail.appendChild(el("div", "pta-passage-meta", [c.section, c.source].filter(Boolean).join(" \u2014 ")));
-      detail.appendChild(el("div", "pta-passage-text", c.quote || ""));
+      renderText(detail.appendChild(el("div", "pta-passage-text")), c.quote || "");
       if (c.source && state.sessionId) detail.appendChild(documentButton(c.source));
       link.addEventListener("click", function () {
         detail.hidden = !detail.hidden;
@@ -185,10 +249,7 @@
 
   function addBot(message, interactive) {
     var bubble = el("div", "pta-msg pta-bot pta-" + (message.type || "text"));
-    message.text.split("\n").forEach(function (line, i) {
-      if (i) bubble.appendChild(document.createElement("br"));
-      bubble.appendChild(document.createTextNode(line));
-    });
+    renderText(bubble, message.text);
     addCitations(bubble, message.citations);
     if (interactive && message.choices && message.choices.length) {
       var row = el("div", "pta-choices");

@@ -145,13 +145,63 @@
     });
   }
 
+  // Pipe tables in the assistant's text and knowledge-base quotes (a header row, a |---| row, body
+  // rows) as a <table>, every cell set with textContent; \| is a literal pipe. As in widget.js.
+  function cells(line) {
+    var s = line.trim(), out = [], cur = "", edge = false;
+    for (var i = 0; i < s.length; i++) {
+      edge = false;
+      if (s[i] === "\\" && s[i + 1] === "|") { cur += "|"; i++; }
+      else if (s[i] === "|") { out.push(cur.trim()); cur = ""; edge = true; }
+      else cur += s[i];
+    }
+    if (!out.length) return null;
+    out.push(cur.trim());
+    if (s[0] === "|") out.shift();
+    if (edge) out.pop();
+    return out.length ? out : null;
+  }
+  function tableAt(lines, i) {
+    var head = cells(lines[i] || ""), rule = cells(lines[i + 1] || "");
+    return head && rule && rule.length === head.length &&
+      rule.every(function (c) { return /^:?-+:?$/.test(c); }) ? head : null;
+  }
+  function addRow(table, tag, values, width) {
+    var tr = table.appendChild(el("tr"));
+    for (var c = 0; c < width; c++) {
+      var cell = tr.appendChild(el(tag, null, values[c] || ""));
+      cell.style.cssText = "padding:2px 10px 2px 0;text-align:left;vertical-align:top";  // CSSOM
+    }
+  }
+  function renderText(into, text) {
+    var lines = String(text || "").split("\n"), inline = false, end = -1, row;
+    for (var i = 0; i < lines.length; i++) {
+      var head = tableAt(lines, i);
+      if (head) {
+        var wrap = into.appendChild(el("div", "ws-table-wrap"));
+        var table = wrap.appendChild(el("table", "ws-table"));
+        wrap.style.overflowX = "auto";
+        if (head.some(Boolean)) addRow(table, "th", head, head.length);
+        for (i += 2; i < lines.length && (row = cells(lines[i])); i++) addRow(table, "td", row, head.length);
+        end = i--;
+        inline = false;
+        continue;
+      }
+      if (!lines[i].trim() && (i === end || tableAt(lines, i + 1))) continue;
+      if (inline) into.appendChild(document.createElement("br"));
+      into.appendChild(document.createTextNode(lines[i]));
+      inline = true;
+    }
+  }
+
   // --- a case -------------------------------------------------------------------------------
   function addLine(line) {
     if (line.seq) lastSeq = Math.max(lastSeq, line.seq);
     var who = { user: "Site user", assistant: "Assistant", engineer: line.name || "Engineer", activity: "" }[line.who];
     var bubble = el("div", "ws-line ws-" + line.who);
     if (who) bubble.appendChild(el("div", "ws-line-who", who));
-    line.text.split("\n").forEach(function (part, i) {
+    if (line.who === "assistant") renderText(bubble, line.text);  // its tables come from documents
+    else line.text.split("\n").forEach(function (part, i) {
       if (i) bubble.appendChild(document.createElement("br"));
       bubble.appendChild(document.createTextNode(part));
     });
@@ -292,7 +342,7 @@
       found.citations.forEach(function (c) {
         var row = el("div", "ws-result");
         row.appendChild(el("div", "ws-cite", "[" + c.n + "] " + c.title + (c.version ? " " + c.version : "") + " — " + (c.section || "")));
-        row.appendChild(el("div", "ws-quote", c.quote));
+        renderText(row.appendChild(el("div", "ws-quote")), c.quote);
         var pick = el("button", "ws-send-cite", "Send this citation");
         pick.type = "button";
         pick.addEventListener("click", function () {

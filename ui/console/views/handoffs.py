@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui.console import services
 from ui.console.login import current
-from ui.console.markdown import demote_headings, escape, escape_lines
+from ui.console.markdown import demote_headings, escape, escape_lines, with_tables
 from ui.console.runtime import get_runtime
 
 runtime = get_runtime()
@@ -100,7 +100,9 @@ with record_col:
         for line in lines:
             with st.chat_message(line.who):
                 st.caption(line.at.strftime("%Y-%m-%d %H:%M:%S UTC"))
-                st.markdown(escape_lines(line.text))
+                # escaped; the assistant's tables (from the documents) shown as tables
+                shown = with_tables if line.who == "assistant" else escape_lines
+                st.markdown(shown(line.text))
                 if line.choices:
                     st.caption("Offered: " + escape(" · ".join(line.choices)))
     with json_tab:

@@ -1,12 +1,12 @@
 """Release-notes search: the grounded answer, its citations, and the evidence passages with the
-query terms highlighted. Document text is escaped before it reaches Markdown."""
+query terms highlighted. Document text is escaped before it reaches Markdown (a table's cells too)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from ui.console import services
-from ui.console.markdown import answer_markdown, escape, highlight, quote
+from ui.console.markdown import answer_markdown, escape, passage_markdown, quote, with_tables
 from ui.console.runtime import get_runtime
 
 runtime = get_runtime()
@@ -63,7 +63,7 @@ with st.container(border=True):
     if answer.abstained:
         st.warning(escape(answer.text), icon=":material/help:")
     else:
-        st.markdown(answer_markdown(answer.text))
+        st.markdown(with_tables(answer.text, answer_markdown))
     for notice in answer.notices:
         st.caption(escape(notice))
     st.caption(f"Evidence {answer.evidence:.2f} · {len(answer.passages)} passage(s)")
@@ -87,4 +87,4 @@ for rank, passage in enumerate(answer.passages, start=1):
             f"{escape(chunk.source)} · {escape(chunk.product)} · "
             f"{escape(chunk.doc_type.replace('_', ' '))} · score {passage.score:.3f}"
         )
-        st.markdown(highlight(chunk.text, outcome.terms))
+        st.markdown(passage_markdown(chunk.text, outcome.terms))

@@ -1,0 +1,143 @@
+"""What the documents name: products and the words that point to them, model and issue ids, and every
+word by the products whose documents use it (so a question about something no document names can be
+refused, whatever the similarity score).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from bot.kb.schema import Chunk
+from bot.kb.tokens import tokenize
+
+MODEL_ID = re.compile(r"\b([A-Z]{2,4}-[A-Z]{0,3}\d{1,4}[A-Z]{0,2})\b")
+# Prefixes written like model names that name no product: standards and encodings (UTF-8, AES-256,
+# MPEG-4) and tracker references (PR-3368, SA-2016). A question naming one that no document names
+# is not refused for it, and none of them points to a product.
+GENERIC_PREFIXES = frozenset(
+    {"UTF", "AES", "SHA", "MPEG", "ISO", "IEC", "IEEE", "RFC", "TLS", "SSL", "WPA", "DDR", "PCI",
+     "CAT", "HDR", "LTE", "ITU", "MD", "RS", "IP", "DSCP", "CVE", "HDCP", "USB", "DP", "RJ", "PR",
+     "SA", "GH", "BUG", "PTZ", "UHD"}
+)  # fmt: skip
+AUDIENCES = ("customer", "engineer")
+
+
+def _id_number(name: str) -> int:
+    return int(re.sub(r"\D", "", name.partition("-")[2]) or 0)
+
+
+class ProductVocabulary:
+    """Words that point to a product (its id, model prefixes, words typical of its titles and rare
+    elsewhere), the model and issue ids the documents name, and which products' documents use a word,
+    each per audience (a customer never learns of a name only an engineer-only document holds)."""
+
+    def __init__(self, chunks: Iterable[Chunk]) -> None:
+        chunks = list(chunks)
+        self.products = sorted({c.product for c in chunks})
+        bit = {p: 1 << i for i, p in enumerate(self.products)}
+        self.names: dict[str, set[str]] = {a: set() for a in AUDIENCES}
+        # word -> bit mask of the products whose documents use it, per audience
+        self._words: dict[str, dict[str, int]] = {a: {} for a in AUDIENCES}
+        titles: dict[str, set[str]] = defaultdict(set)
+        ids: dict[str, Counter[str]] = defaultdict(Counter)
+        for c in chunks:
+            titles[c.product].add(c.title)
+            named = {m.upper() for m in MODEL_ID.findall(f"{c.title} {c.text}".upper())}
+            audiences = AUDIENCES if c.audience == "customer" else ("engineer",)
+            words = set(tokenize(c.search_text))
+            for audience in audiences:
+                self.names[audience].update(named)
+                table = self._words[audience]
+                for word in words:
+                    table[word] = table.get(word, 0) | bit[c.product]
+            for m in MODEL_ID.findall(c.text):
+                prefix = m.split("-")[0]
+                if prefix.upper() not in GENERIC_PREFIXES:
+                    ids[m.lower()][c.product] += 1
+                    ids[prefix.lower()][c.product] += 1
+        self._bit = bit
+        self.aliases: dict[str, str] = {}
+        for word, counts in ids.items():
+            product, n = counts.most_common(1)[0]
+            if n >= 2 and n >= 0.8 * sum(counts.values()):
+                self.aliases[word] = product
+        # words that name a product outright (its id, its model and issue ids), not by association
+        self.strong = set(self.aliases) | {p.lower() for p in self.products}
+        self._title_aliases(titles)
+        for product in self.products:
+            self.aliases[product.lower()] = product
+            for part in re.split(r"[-_ ]", product.lower()):
+                if len(part) > 3:
+                    self.aliases.setdefault(part, product)
+
+    def _title_aliases(self, titles: dict[str, set[str]]) -> None:
+        """A word in most of one product's titles, in no other product's titles, and in the text of
+        at most two other products ('camera', not 'change' or 'room')."""
+        title_words: dict[str, Counter[str]] = defaultdict(Counter)
+        for product, names in titles.items():
+            for name in names:
+                for word in set(tokenize(name)):
+                    if len(word) > 3 and not word[0].isdigit():
+                        title_words[word][product] += 1
+        spread = self._words["engineer"]
+        for word, counts in title_words.items():
+            product, n = counts.most_common(1)[0]
+            share = n / max(1, len(titles[product]))
+            others = bin(spread.get(word, 0) & ~self._bit[product]).count("1")
+            if share >= 0.5 and n >= 0.9 * sum(counts.values()) and others <= 2:
+                self.aliases.setdefault(word, product)
+
+    def products_in(self, text: str, strong: bool = False) -> tuple[str, ...]:
+        """The products a text points to; ``strong``: only by id or model (not 'audio', 'room')."""
+        found: list[str] = []
+        for token in tokenize(text):
+            if strong and token not in self.strong:
+                continue
+            product = self.aliases.get(token) or (
+                self.aliases.get(token[:-1]) if token.endswith("s") and len(token) > 4 else None
+            )
+            if product and product not in found:
+                found.append(product)
+        return tuple(found)
+
+    def knows_prefix(self, prefix: str) -> bool:
+        """Whether some document names a model or issue id with this prefix ('CX' of 'CX-900')."""
+        return any(n.startswith(prefix + "-") for n in self.names["engineer"])
+
+    def unknown_names(
+        self, identifiers: Iterable[str], audience: str = "customer"
+    ) -> list[tuple[str, list[str]]]:
+        """Model or issue ids no document the audience sees names, each with up to three named
+        ones of the same prefix, nearest in number first (standards such as UTF-8 never count)."""
+        names = self.names["engineer" if audience == "engineer" else "customer"]
+        found = []
+        for name in identifiers:
+            prefix = name.partition("-")[0]
+            if name in names or prefix in GENERIC_PREFIXES:
+                continue
+            same = sorted(
+                (n for n in names if n.startswith(prefix + "-")),
+                key=lambda n: (abs(_id_number(n) - _id_number(name)), n),
+            )
+            found.append((name, same[:3]))
+        return found
+
+    def unknown_terms(self, terms: Iterable[str], audience: str = "customer") -> list[str]:
+        """Terms (lower case) no document the audience sees uses, nor an inflection of them
+        ('dockerized' counts as 'docker', 'TVs' as 'tv')."""
+        table = self._words["engineer" if audience == "engineer" else "customer"]
+        return [term for term in terms if not any(form in table for form in _forms(term))]
+
+
+_SUFFIXES = ("s", "es", "ed", "ing", "ized", "ised", "ize", "ise", "er", "ers")
+
+
+def _forms(term: str) -> list[str]:
+    """The term and the stems its common English endings leave (of three letters or more)."""
+    forms = [term]
+    for suffix in _SUFFIXES:
+        if term.endswith(suffix) and len(term) - len(suffix) >= 2:
+            forms.append(term[: -len(suffix)])
+    return forms

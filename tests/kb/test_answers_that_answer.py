@@ -1,0 +1,132 @@
+"""Questions the knowledge base must answer directly, or refuse whatever the similarity: version
+families, "what changed in V" and "between V1 and V2", direct fix answers, names no document uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.kb.embedder import FakeEmbedder
+from bot.kb.query import analyse, product_versions
+from bot.kb.releases import issue_id, items_in
+from bot.kb.schema import IndexLayout
+from bot.kb.sections import group_of
+from bot.kb.service import KnowledgeBase
+from bot.kb.vectorstore import InMemoryVectorStore
+from bot.kb.versions import in_family
+from bot.kb.vocabulary import ProductVocabulary
+from ingest.pipeline import Ingestor
+from tests.conftest import write
+
+
+@pytest.fixture
+def kb(tmp_path: Path, corpus: Path) -> KnowledgeBase:
+    write(
+        corpus,
+        "codec/release-notes/9.5.0.md",
+        "---\ntitle: Codec 9.5.0 Release Notes\nproduct: codec\ndoc_type: release_notes\n"
+        'versions: ["9.5.0"]\n---\n# Codec 9.5.0 Release Notes\n\n## New features\n\n'
+        "- Speaker tracking on the second camera (CX-5001).\n\n## Fixed issues\n\n"
+        "- CX-4809: Far-end camera control on H.323 calls answers at once again.\n",
+    )
+    return build(corpus, tmp_path / "index")
+
+
+def build(corpus: Path, root: Path) -> KnowledgeBase:
+    store, embedder = InMemoryVectorStore(), FakeEmbedder()
+    Ingestor(IndexLayout(root), embedder, store).run([corpus])
+    return KnowledgeBase(root, embedder, store, abstain_threshold=0.0)
+
+
+def test_a_version_family_stands_for_its_releases() -> None:
+    assert in_family("9.4", "9.4.1") and in_family("9.4", "9.4.0") and not in_family("9.4", "9.5.0")
+    assert in_family("6.x", "6.18.0") and not in_family("6.x", "7.0.0")
+    assert in_family("9.4.1", "9.4.1") and not in_family("9.4.1", "9.4.10")
+    assert product_versions("moving from 6.x to 7.0") == ("7.0", "6.x")
+    # addresses and platforms are not product versions
+    assert product_versions("it shows 169.254.x.x and 10.0.0.1") == ()
+    assert product_versions("an HDMI 1.4 display on 9.4.1") == ("9.4.1",)
+
+
+def test_a_family_or_a_contrast_does_not_fail_closed(kb: KnowledgeBase) -> None:
+    assert not kb.ask("what is new in codec 9.4?").abstained
+    contrast = kb.ask("why is the codec fix numbered 9.4.1 rather than 9.4.7?")
+    assert "nothing about version" not in contrast.text
+    assert kb.ask("what changed in codec 9.9?").abstained  # no release of that line at all
+
+
+def test_what_changed_in_a_release_lists_its_items_grouped_and_cited(kb: KnowledgeBase) -> None:
+    answer = kb.ask("what changed in codec 9.4.1?")
+    assert not answer.abstained
+    lines = answer.text.splitlines()
+    assert lines[1] == "9.4.1 fixes CX-4821 and CX-4838 [1]."
+    assert "Fixed:" in lines and "Known issues:" in lines
+    assert lines.index("Fixed:") < lines.index("Known issues:")
+    # the patch note's line about CX-4821 is the same item: listed once
+    assert sum("CX-4821" in line for line in lines if line.startswith("- ")) == 1
+    assert all(line.rstrip().endswith("]") for line in lines if line.startswith("- "))
+    assert {c.version for c in answer.citations} == {"9.4.1"}
+
+
+def test_between_two_releases_lists_every_release_after_the_first(kb: KnowledgeBase) -> None:
+    answer = kb.ask("what changed between 9.4.0 and 9.5.0 on the codec?")
+    assert "9.4.1 fixes CX-4821" in answer.text and "9.5.0 fixes CX-4809" in answer.text
+    assert "CEC display standby" not in answer.text  # 9.4.0 itself is not "after 9.4.0"
+    assert answer.text.index("9.4.1") < answer.text.index("9.5.0")
+
+
+def test_a_fix_question_leads_with_the_answer(kb: KnowledgeBase) -> None:
+    answer = kb.ask("CX-4821 fixed where?")
+    first = answer.text.splitlines()[0]
+    assert first.startswith("CX-4821 is fixed in 9.4.1 [")
+    number = int(first.split("[")[1].split("]")[0])
+    cited = next(c for c in answer.citations if c.n == number)
+    assert cited.version == "9.4.1" and "CX-4821" in cited.quote
+
+
+def test_a_name_no_document_uses_is_refused_as_written(kb: KnowledgeBase) -> None:
+    answer = kb.ask("How do I set up the panel to control the lights over KNX?")
+    assert answer.abstained and not answer.citations
+    assert "never mention KNX" in answer.text
+    # inflections and common capitalised words are not unknown names
+    assert not kb.ask("Does the Panel lock work in German?").abstained
+    assert not kb.ask("Which codec Releases fixed the HDMI Handshakes?").abstained
+
+
+def test_names_and_glued_model_ids_in_questions(tmp_path: Path, corpus: Path) -> None:
+    chunks = build(corpus, tmp_path / "i").retriever.chunks
+    vocabulary = ProductVocabulary(chunks)
+    analysis = analyse("Our CX4821 and the ARM64 build: does Zoom work? Monday fails.", vocabulary)
+    assert "CX-4821" in analysis.identifiers and "ARM-64" not in analysis.identifiers
+    assert analysis.names == ("arm64", "zoom")
+    assert vocabulary.unknown_terms(["zoom", "locks", "standby"]) == ["zoom"]
+
+
+def test_release_items_and_groups() -> None:
+    assert issue_id("CX-4821: On the CX-900, Display 2 ...") == "CX-4821"
+    assert issue_id("64 PTZ presets (VX-3188). Both models ...") == "VX-3188"
+    assert issue_id("On the CX-900 the display stays dark") is None
+    text = "- First item that\n  continues here.\n- Second item.\n\nNone."
+    assert items_in(text) == ["First item that continues here.", "Second item."]
+    assert group_of("Release 9.4.1 > Fixed issues") == "Fixed"
+    assert group_of("Fixed issues > Audio") == "Fixed"
+    assert group_of("Upgrade notes") is None
+    assert group_of("Highlights") == "New"
+
+
+def test_a_table_row_is_answered_as_a_table_under_its_header(tmp_path: Path, corpus: Path) -> None:
+    write(
+        corpus,
+        "codec/guides/ports.md",
+        "---\ntitle: Codec firewall ports\nproduct: codec\ndoc_type: feature_doc\n---\n"
+        "# Firewall ports\n\nOpen these ports for cloud calls.\n\n"
+        "| Port | Protocol | Used for |\n|---|---|---|\n| 443 | TCP | provisioning |\n"
+        "| 5061 | TCP | SIP signalling over TLS |\n| 3478 | UDP | media relay (TURN) |\n",
+    )
+    kb = build(corpus, tmp_path / "t")
+    answer = kb.ask("which port does the media relay TURN use, UDP or TCP?")
+    lines = answer.text.splitlines()
+    at = lines.index("| Port | Protocol | Used for |")
+    assert lines[at - 1].startswith("- From the table [") and lines[at + 1] == "|---|---|---|"
+    assert "| 3478 | UDP | media relay (TURN) |" in lines[at + 2 :]
