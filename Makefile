@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATE := $(shell date +%F)
 
-.PHONY: install system-deps run run-cluster test lint fmt unit integration eval bench soak console clean
+.PHONY: install system-deps run run-cluster test lint fmt unit integration eval bench soak capacity profile console clean
 
 install: $(STAMP)
 
@@ -79,6 +79,12 @@ bench: install
 # 5 minutes, 50 users, against chroma run + PostgreSQL + 2 workers (docs/reliability.md)
 soak: install
 	$(BIN)/python -m evals.soak --minutes 5 --users 50 --workers 2 --out bench/results
+
+capacity: install
+	$(BIN)/python -m evals.capacity --workers 2 --step 45 --out bench/results
+
+profile: install
+	$(BIN)/python -m evals.profile --users 100 --seconds 60 --out bench/results
 
 console: install
 	$(BIN)/streamlit run ui/console/app.py --server.address 127.0.0.1

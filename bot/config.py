@@ -47,6 +47,12 @@ class EmbeddingSettings(BaseModel):
     )
     batch_size: int = Field(64, gt=0, le=4096, description="Texts per encode batch.")
     device: str = Field("cpu", description="Torch device.")
+    threads: int = Field(
+        0,
+        ge=0,
+        description="Torch threads per process (0: torch's default, one per core); `assist serve "
+        "--workers N` sets cores / N unless given, so workers do not fight over the cores.",
+    )
 
 
 class LLMSettings(BaseModel):
@@ -96,6 +102,15 @@ class ServerSettings(BaseModel):
         300.0, gt=0, description="A live event stream ends after this; clients reconnect."
     )
     engineer_session_hours: int = Field(12, gt=0, description="Engineer session absolute expiry.")
+    max_inflight: int = Field(
+        8,
+        ge=0,
+        description="API requests one worker serves at once (0: no limit); more wait for a slot.",
+    )
+    queue_wait_ms: int = Field(
+        300, ge=0, description="How long a request waits for a slot before 503 overloaded."
+    )
+    retry_after_s: int = Field(1, ge=1, description="Retry-After of a 503 overloaded answer.")
 
 
 class WebhookSettings(BaseModel):

@@ -18,6 +18,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,7 @@ from bot.cluster import (
 from evals.bench_service import call_json
 
 REPO = Path(__file__).resolve().parents[1]
+MAX_RESENDS = 5  # a user sends a turn refused with 503 + Retry-After again, up to this often
 SCRIPTS: list[list[dict[str, str]]] = [
     [  # a fault-isolation flow, typed as people do
         {"text": "the second screen in room 1 says no signal"},
@@ -84,19 +87,36 @@ class Load:
         self.turns: list[tuple[float, float]] = []  # (time since start, latency)
         self.errors: list[tuple[float, str]] = []
         self.handoffs = 0
+        self.shed = 0  # 503 overloaded answers (waited out and sent again: not errors)
+        self.waits: list[float] = []  # a turn's time including its waits after 503s
         self.t0 = time.monotonic()
 
     def _turn(self, url: str, body: dict[str, str] | None, token: str | None = None) -> Any:
-        started = time.monotonic()
-        try:
-            result = call_json(url, body, token, timeout=60)
-        except (OSError, urllib.error.HTTPError) as exc:
+        first = time.monotonic()
+        for _ in range(MAX_RESENDS + 1):
+            started = time.monotonic()
+            try:
+                result = call_json(url, body, token, timeout=60)
+            except urllib.error.HTTPError as exc:
+                if exc.code == 503 and exc.headers.get("Retry-After"):
+                    with self.lock:
+                        self.shed += 1
+                    time.sleep(float(exc.headers["Retry-After"]))
+                    continue
+                return self._failed(started, exc)
+            except OSError as exc:
+                return self._failed(started, exc)
+            now = time.monotonic()
             with self.lock:
-                self.errors.append((started - self.t0, repr(exc)[:200]))
-            return None
+                self.turns.append((started - self.t0, now - started))
+                self.waits.append(now - first)
+            return result
+        return self._failed(first, RuntimeError(f"still overloaded after {MAX_RESENDS} resends"))
+
+    def _failed(self, started: float, exc: BaseException) -> None:
         with self.lock:
-            self.turns.append((started - self.t0, time.monotonic() - started))
-        return result
+            self.errors.append((started - self.t0, repr(exc)[:200]))
+        return None
 
     def user(self, n: int) -> None:
         rng = random.Random(n)
@@ -119,20 +139,31 @@ class Load:
                         self.handoffs += 1
 
 
-def run_soak(
-    minutes: float, users: int, workers: int, think_s: float, work: Path
-) -> dict[str, Any]:
-    db_name = f"assist_soak_{secrets.token_hex(3)}"
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{db_name}"
-    ensure_database(url)
-    with chroma_server(work / "chroma-server", log=work / "chroma.log") as chroma:
-        base_env = {k: v for k, v in os.environ.items() if not k.startswith("ASSIST_")}
-        env = worker_env(base_env, data_dir=work, database_url=url, chroma=chroma)
-        for step in (
-            ["db", "upgrade"],
-            ["accounts", "import", str(REPO / "knowledge/accounts")],
-            ["ingest", str(REPO / "knowledge/docs")],
-        ):
+@contextmanager
+def serving(
+    workers: int, work: Path, scale_out: bool = True, overrides: dict[str, str] | None = None
+) -> Iterator[tuple[str, list[int]]]:
+    """A ready ``assist serve`` over the bundled knowledge base: the scale-out set-up (a throwaway
+    PostgreSQL database and a ``chroma run`` server) or the embedded default (SQLite, embedded
+    Chroma, one worker). ``overrides``: ASSIST_* settings for the server (a before/after run).
+    Yields the base URL and the worker pids."""
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("ASSIST_")}
+    base_env.update(overrides or {})
+    with ExitStack() as stack:
+        if scale_out:
+            db_name = f"assist_soak_{secrets.token_hex(3)}"
+            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{db_name}"
+            ensure_database(url)
+            stack.callback(drop_database, url)
+            chroma = stack.enter_context(
+                chroma_server(work / "chroma-server", log=work / "chroma.log")
+            )
+            env = worker_env(base_env, data_dir=work, database_url=url, chroma=chroma)
+            steps = [["db", "upgrade"], ["accounts", "import", str(REPO / "knowledge/accounts")]]
+        else:
+            env = {**base_env, "ASSIST_PATHS__DATA_DIR": str(work)}
+            steps, workers = [], 1
+        for step in [*steps, ["ingest", str(REPO / "knowledge/docs")]]:
             print("soak: assist " + " ".join(step[:2]), flush=True)
             subprocess.run([assist_exe(), *step], env=env, check=True, capture_output=True)
         port = free_port()
@@ -146,30 +177,32 @@ def run_soak(
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_ready(base, workers)
-            pids = _workers(server.pid)
-            load = Load(base, users, minutes * 60, think_s)
-            threads = [threading.Thread(target=load.user, args=(n,)) for n in range(users)]
-            for th in threads:
-                th.start()
-            memory: list[dict[str, Any]] = []
-            while any(th.is_alive() for th in threads):
-                elapsed = time.monotonic() - load.t0
-                memory.append({"t_s": round(elapsed, 1), **{str(p): _rss_mb(p) for p in pids}})
-                done = len(load.turns)
-                print(
-                    f"soak: {elapsed:5.0f} s  turns {done}  errors {len(load.errors)}", flush=True
-                )
-                time.sleep(10)
-            for th in threads:
-                th.join()
-            memory.append(
-                {"t_s": round(time.monotonic() - load.t0, 1), **{str(p): _rss_mb(p) for p in pids}}
-            )
+            yield base, _workers(server.pid) if workers > 1 else [server.pid]
         finally:
             server.terminate()
             server.wait(timeout=60)
-    drop_database(url)
-    return _summary(load, memory, pids, minutes, users, workers, think_s, db_name)
+
+
+def run_soak(
+    minutes: float, users: int, workers: int, think_s: float, work: Path
+) -> dict[str, Any]:
+    with serving(workers, work) as (base, pids):
+        load = Load(base, users, minutes * 60, think_s)
+        threads = [threading.Thread(target=load.user, args=(n,)) for n in range(users)]
+        for th in threads:
+            th.start()
+        memory: list[dict[str, Any]] = []
+        while any(th.is_alive() for th in threads):
+            elapsed = time.monotonic() - load.t0
+            memory.append({"t_s": round(elapsed, 1), **{str(p): _rss_mb(p) for p in pids}})
+            print(f"soak: {elapsed:5.0f} s  turns {len(load.turns)}  errors {len(load.errors)}")
+            time.sleep(10)
+        for th in threads:
+            th.join()
+        memory.append(
+            {"t_s": round(time.monotonic() - load.t0, 1), **{str(p): _rss_mb(p) for p in pids}}
+        )
+    return _summary(load, memory, pids, minutes, users, workers, think_s)
 
 
 def _wait_ready(base: str, workers: int) -> None:
@@ -191,7 +224,6 @@ def _summary(
     users: int,
     workers: int,
     think_s: float,
-    db_name: str,
 ) -> dict[str, Any]:
     latencies = [lat for _, lat in load.turns]
     per_minute = []
@@ -221,10 +253,11 @@ def _summary(
         "users": users,
         "workers": workers,
         "think_s": think_s,
-        "database": f"PostgreSQL (throwaway database {db_name})",
+        "database": "PostgreSQL (a throwaway database)",
         "vector_store": "chroma run server",
         "requests": len(latencies),
         "errors": len(load.errors),
+        "shed": load.shed,
         "error_examples": [e for _, e in load.errors[:5]],
         "handoffs": load.handoffs,
         "requests_per_s": len(latencies) / wall,
@@ -247,7 +280,8 @@ def write(result: dict[str, Any], out: Path) -> Path:
         f"{result['database']}, {result['vector_store']}, think time ~{result['think_s']:g} s.",
         "",
         f"- requests: {result['requests']} ({result['requests_per_s']:.1f}/s), errors: "
-        f"{result['errors']}, hand-offs made: {result['handoffs']}",
+        f"{result['errors']}, shed (503, sent again): {result['shed']}, "
+        f"hand-offs made: {result['handoffs']}",
         f"- latency p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms",
         "",
         "| minute | requests | errors | p95 ms |",
@@ -293,6 +327,17 @@ def _plot(result: dict[str, Any], path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    """``--set ASSIST_SERVER__MAX_INFLIGHT=0`` pairs as a dict (only ASSIST_* names)."""
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.startswith("ASSIST_"):
+            raise SystemExit(f"--set takes ASSIST_NAME=value, got {pair!r}")
+        out[name] = value
+    return out
 
 
 def main() -> None:

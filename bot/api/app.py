@@ -27,6 +27,7 @@ from bot.api import (
 )
 from bot.api.errors import error_response, http_error_message
 from bot.api.inputs import BodyLimit
+from bot.api.shedding import LoadShedder
 from bot.api.state import ServiceState
 from bot.config import Settings
 from bot.errors import (
@@ -95,6 +96,13 @@ def create_app(
         )
 
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    server = settings.server
+    app.add_middleware(
+        LoadShedder,
+        limit=server.max_inflight,
+        wait_s=server.queue_wait_ms / 1000,
+        retry_after_s=server.retry_after_s,
+    )
 
     for module in (
         routes_health,

@@ -18,6 +18,7 @@ from bot.errors import (
     StoreError,
     StoreUnavailableError,
 )
+from bot.escalation.calendar import supported_regions
 from bot.kb.service import make_embedder
 from bot.service.limits import SharedLimiter
 from bot.service.runtime import Runtime, build_runtime
@@ -103,6 +104,7 @@ class ServiceState:
             try:
                 embedder = embedder or make_embedder(self.settings)
                 runtime = build_runtime(self.settings, embedder=embedder)
+                supported_regions()  # the holiday calendars' imports, before the first hand-off
             except StoreUnavailableError as exc:
                 self._not_ready(f"{_part(exc)} (retrying every {retry_s:g} s)", exc)
                 delay = retry_s

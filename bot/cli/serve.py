@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -37,7 +38,10 @@ def serve_command(
     settings = settings_of(ctx)
     bind_host, bind_port = host or settings.server.host, port or settings.server.port
     if workers > 1:
-        # each worker builds its own app from the same ASSIST_* environment
+        # each worker builds its own app from the same ASSIST_* environment; unless told, each
+        # gets an equal share of the cores for the model (not one thread per core each)
+        cores = os.cpu_count() or 1
+        os.environ.setdefault("ASSIST_EMBEDDING__THREADS", str(max(1, cores // workers)))
         uvicorn.run(
             "bot.api.app:app_from_environment",
             factory=True,

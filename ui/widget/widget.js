@@ -320,12 +320,23 @@
     addBot({ type: "error", text: text, choices: [], citations: [] }, false);
   }
 
-  function request(method, path, body) {
+  // A 503 "overloaded" was refused before any work was done: wait as told and send it again.
+  var BUSY_RETRIES = 3;
+
+  function request(method, path, body, attempt) {
+    attempt = attempt || 0;
     var headers = { "Content-Type": "application/json" };
     if (state.token) headers.Authorization = "Bearer " + state.token;
     return fetch(api + path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined })
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (data) {
+          var busy = response.status === 503 && data.error && data.error.code === "overloaded";
+          if (busy && attempt < BUSY_RETRIES) {
+            var wait = Math.min(10, parseInt(response.headers.get("Retry-After"), 10) || 1);
+            addActivity("The service is busy; trying again in " + wait + " s.");
+            return new Promise(function (resolve) { setTimeout(resolve, wait * 1000); })
+              .then(function () { return request(method, path, body, attempt + 1); });
+          }
           if (!response.ok) {
             var message = (data.error && data.error.message) || ("Request failed (" + response.status + ")");
             var error = new Error(message);
