@@ -210,15 +210,36 @@ def identifiers_in(text: str, vocabulary: ProductVocabulary) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+# A plain capitalised word ("Dante", "Zoom") counts as a name only in a question about what a
+# product works with; elsewhere it is as likely a room, a site or a person ("our Boardroom codec").
+CAPABILITY_CUES = re.compile(
+    r"\b(support|supports|supported|compatible|work with|works with|integrat\w*|enrol\w*|"
+    r"enroll\w*|register\w* (as|with)|pair\w* with|connect\w* to|control\w*|stream\w* to|"
+    r"certified|licen[cs]e)\b",
+    re.I,
+)
+PLACE_NOUNS = frozenset(
+    ("room", "rooms", "office", "offices", "site", "sites", "hall", "building", "floor", "campus")
+)
+
+
 def names_in(text: str, identifiers: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """Acronyms and capitalised words of a question, lower case, without model ids and versions."""
+    """Names a question uses, lower case: acronyms and mixed-case or lettered-digit names (KNX,
+    WebTransport, SNMPv3) always; a plain capitalised word only in a question about what a product
+    supports or works with, and not right before a lower-case place noun ("the London office"). Model ids and versions are left to their own checks."""
+    capability = bool(CAPABILITY_CUES.search(text))
     ids = {m.upper() for m in MODEL_ID.findall(text.upper())} | {
         i.replace("-", "") for i in identifiers
     }
     found: list[str] = []
-    for m in _NAME.finditer(text.strip()):
+    stripped = text.strip()
+    for m in _NAME.finditer(stripped):
         word = m.group(1)
         if word.upper() in ids or (any(ch.isdigit() for ch in word) and not word[:2].isalpha()):
+            continue
+        plain = word[0].isupper() and word[1:].islower()
+        following = stripped[m.end() :].split(maxsplit=1)
+        if plain and (not capability or (following and following[0].strip(",.?") in PLACE_NOUNS)):
             continue
         lower = word.lower()
         if lower in STOPWORDS or lower in COMMON_CAPITALISED or len(lower) < 3:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.kb.embedder import FakeEmbedder
-from bot.kb.query import analyse, product_versions
+from bot.kb.query import analyse, names_in, product_versions
 from bot.kb.releases import issue_id, items_in
 from bot.kb.schema import IndexLayout
 from bot.kb.sections import group_of
@@ -97,10 +97,15 @@ def test_a_name_no_document_uses_is_refused_as_written(kb: KnowledgeBase) -> Non
 def test_names_and_glued_model_ids_in_questions(tmp_path: Path, corpus: Path) -> None:
     chunks = build(corpus, tmp_path / "i").retriever.chunks
     vocabulary = ProductVocabulary(chunks)
-    analysis = analyse("Our CX4821 and the ARM64 build: does Zoom work? Monday fails.", vocabulary)
+    analysis = analyse(
+        "Our CX4821, the ARM64 build: does it work with Zoom? Monday fails.", vocabulary
+    )
     assert "CX-4821" in analysis.identifiers and "ARM-64" not in analysis.identifiers
     assert analysis.names == ("arm64", "zoom")
     assert vocabulary.unknown_terms(["zoom", "locks", "standby"]) == ["zoom"]
+    # a plain capitalised word is a name only in a question about what a product works with
+    assert names_in("Our Boardroom codec says no signal, is that fixed in 9.4.1?") == ()
+    assert names_in("Does the London office codec support Zoom Rooms?") == ("zoom", "rooms")
 
 
 def test_release_items_and_groups() -> None:
