@@ -8,11 +8,11 @@ an item named by the same issue id in both is listed once (the release notes' wo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.kb.answer import Answer, citation_for
-from bot.kb.retriever import SearchResult
+from bot.kb.retriever import HybridRetriever, SearchResult
 from bot.kb.schema import Chunk, Passage
 from bot.kb.sections import ORDER, RELEASE_DOCS, group_of
 from bot.kb.versions import in_family, parse_version
@@ -102,16 +102,17 @@ def asked_releases(question: str, versions: Sequence[str], known: Sequence[str])
 def compose_release(
     question: str,
     result: SearchResult,
-    chunks_of: Callable[[str], list[Chunk]],
+    retriever: HybridRetriever,
     product: str | None,
+    audience: str = "customer",
 ) -> Answer | None:
-    """The items of the releases a "what changed" question names, grouped, each cited; None when
-    the question is not about a release or the notes list no items for it."""
+    """The items of the releases of ``product`` a "what changed" question names, grouped, each
+    cited (only documents the audience may see); None when the question is not about a release or
+    the notes list no items for it."""
     analysis = result.analysis
     if "changes" not in analysis.intents or not analysis.versions or product is None:
         return None
-    chunks = chunks_of(product)
-    known = sorted({c.version for c in chunks if c.version})
+    known = sorted(retriever.versions(product, audience))
     releases: list[str] = []
     for asked in asked_releases(question, analysis.versions, known):
         exact = [k for k in known if in_family(asked, k)]  # '1.6' -> 1.6.0, 1.6.1, ...
@@ -122,7 +123,7 @@ def compose_release(
     quotes: dict[str, list[str]] = {}
     sections: list[str] = []
     for release in releases:
-        items = release_items(chunks, release)
+        items = release_items(retriever.release_chunks(product, release, audience), release)
         if not items:
             continue
         title = items[0].chunk.title

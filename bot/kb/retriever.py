@@ -82,6 +82,11 @@ class HybridRetriever:
         # fail-closed message must not name a version only an engineer-only document speaks of
         self._versions_by_product: dict[str, set[str]] = {}
         self._customer_versions: dict[str, set[str]] = {}
+        # positions of the release and patch notes' chunks by version, for "what changed in V"
+        self._release_positions: dict[str, list[int]] = {}
+        for i, c in enumerate(chunks):
+            if c.version and c.doc_type in RELEASE_DOCS:
+                self._release_positions.setdefault(c.version, []).append(i)
         for c in chunks:
             if c.version:
                 self._versions_by_product.setdefault(c.product, set()).add(c.version)
@@ -92,11 +97,18 @@ class HybridRetriever:
     def chunks(self) -> list[Chunk]:
         return self.lexical.chunks
 
-    def chunks_of(self, product: str, audience: str = "customer") -> list[Chunk]:
-        """Every chunk of one product the audience may see, in table order."""
+    def release_chunks(self, product: str, version: str, audience: str = "customer") -> list[Chunk]:
+        """The chunks of the release and patch notes of ``product`` for the releases ``version``
+        stands for ('1.6': every 1.6 release), that the audience may see, in table order."""
+        positions = sorted(
+            i
+            for known, found in self._release_positions.items()
+            if in_family(version, known)
+            for i in found
+        )
         return [
             c
-            for c in self.chunks
+            for c in (self.chunks[i] for i in positions)
             if c.product == product and (audience == "engineer" or c.audience == "customer")
         ]
 
@@ -176,16 +188,15 @@ class HybridRetriever:
         if "changes" not in analysis.intents or not analysis.versions:
             return []
         products = set(self._products(analysis, filters))
-        wanted = analysis.versions
-        hits = [
-            i
-            for i, c in enumerate(self.chunks)
-            if mask[i]
-            and c.version
-            and (not products or c.product in products)
-            and c.doc_type in RELEASE_DOCS
-            and any(in_family(v, c.version) for v in wanted)
-        ]
+        hits = sorted(
+            {
+                i
+                for known, found in self._release_positions.items()
+                if any(in_family(v, known) for v in analysis.versions)
+                for i in found
+                if mask[i] and (not products or self.chunks[i].product in products)
+            }
+        )
         # the release's items first (fixed, new, known, changed), release notes before patch notes
         hits.sort(
             key=lambda i: (

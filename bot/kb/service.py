@@ -161,13 +161,8 @@ class KnowledgeBase:
         result = self.search(question, k, filters, mode)
         answer = None
         if not (result.missing_version or result.unknown_names or result.unknown_terms):
-            retriever = self._retriever
-            answer = compose_release(
-                question,
-                result,
-                lambda product: retriever.chunks_of(product, filters.audience),
-                self._release_product(result, filters),
-            )
+            product = self._release_product(result, filters)
+            answer = compose_release(question, result, self._retriever, product, filters.audience)
         if answer is None:
             answer = compose_extractive(question, result, self.abstain_threshold)
         if self.chat_model is not None:
