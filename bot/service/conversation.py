@@ -17,6 +17,7 @@ from datetime import datetime
 from bot.devices import PRODUCT_CATEGORIES, DeviceCategory
 from bot.dialogue.answers import is_not_sure, parse_choice
 from bot.dialogue.contact import CONTACT_FLOW_ID, ContactDetails, contact_flow
+from bot.dialogue.cues import question_shape
 from bot.dialogue.engine import EngineEvent, advance
 from bot.dialogue.events import Answer, Escalate, KbResult, SideQuestion, Start
 from bot.dialogue.facts import facts_in
@@ -38,6 +39,7 @@ from bot.dialogue.topics import (
 from bot.dialogue.yesno import parse_yes_no
 from bot.errors import AssistError
 from bot.escalation.accounts import Accounts, Asset, Site
+from bot.kb.answer import Answer as KbAnswer
 from bot.kb.known_issues import find_fix
 from bot.kb.service import KnowledgeBase
 from bot.service.account_answers import AccountAnswers, SiteRecords
@@ -333,6 +335,8 @@ class Conversation:
             )
         elif route.kind == "question":
             self._answer(t, said)
+        elif (answer := self._answer_if_known(said)) is not None:
+            self._answer(t, said, answer)  # a question the router doubted, that the notes answer
         else:
             t.say(
                 text(
@@ -361,12 +365,24 @@ class Conversation:
                 return []
         return found
 
-    def _answer(self, t: Turn, question: str) -> None:
+    def _answer_if_known(self, said: str) -> KbAnswer | None:
+        """The knowledge base's answer to a message asked as a question (not a fault report) that
+        the router could not place, when the notes do answer it; None otherwise."""
+        shape = question_shape(said)
+        if self.kb is None or not shape.asks or shape.symptom:
+            return None
+        try:
+            answer = self.kb.ask(said)
+        except AssistError:
+            return None
+        return None if answer.abstained else answer
+
+    def _answer(self, t: Turn, question: str, answer: KbAnswer | None = None) -> None:
         if self.kb is None:
             t.say(text("The knowledge base is not available right now.", [PERSON]))
             return
         try:
-            answer = self.kb.ask(question)
+            answer = answer or self.kb.ask(question)
         except AssistError as exc:
             t.say(text(str(exc), [PERSON]))
             return
