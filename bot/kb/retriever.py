@@ -85,10 +85,9 @@ class HybridRetriever:
         # positions of the release and patch notes' chunks by version, for "what changed in V"
         self._release_positions: dict[str, list[int]] = {}
         for i, c in enumerate(chunks):
-            if c.version and c.doc_type in RELEASE_DOCS:
-                self._release_positions.setdefault(c.version, []).append(i)
-        for c in chunks:
             if c.version:
+                if c.doc_type in RELEASE_DOCS:
+                    self._release_positions.setdefault(c.version, []).append(i)
                 self._versions_by_product.setdefault(c.product, set()).add(c.version)
                 if c.audience == "customer":
                     self._customer_versions.setdefault(c.product, set()).add(c.version)
@@ -100,17 +99,21 @@ class HybridRetriever:
     def release_chunks(self, product: str, version: str, audience: str = "customer") -> list[Chunk]:
         """The chunks of the release and patch notes of ``product`` for the releases ``version``
         stands for ('1.6': every 1.6 release), that the audience may see, in table order."""
-        positions = sorted(
-            i
-            for known, found in self._release_positions.items()
-            if in_family(version, known)
-            for i in found
-        )
         return [
             c
-            for c in (self.chunks[i] for i in positions)
+            for c in (self.chunks[i] for i in self._release_hits((version,)))
             if c.product == product and (audience == "engineer" or c.audience == "customer")
         ]
+
+    def _release_hits(self, asked: Sequence[str]) -> list[int]:
+        """Table positions of the release and patch notes of the releases ``asked`` stands for
+        ('1.6': every 1.6 release), in table order."""
+        return sorted(
+            i
+            for known, found in self._release_positions.items()
+            if any(in_family(v, known) for v in asked)
+            for i in found
+        )
 
     def versions(self, product: str | None = None, audience: str = "engineer") -> set[str]:
         """The versions documents speak of (customer documents only unless ``engineer``)."""
@@ -188,15 +191,11 @@ class HybridRetriever:
         if "changes" not in analysis.intents or not analysis.versions:
             return []
         products = set(self._products(analysis, filters))
-        hits = sorted(
-            {
-                i
-                for known, found in self._release_positions.items()
-                if any(in_family(v, known) for v in analysis.versions)
-                for i in found
-                if mask[i] and (not products or self.chunks[i].product in products)
-            }
-        )
+        hits = [
+            i
+            for i in self._release_hits(analysis.versions)
+            if mask[i] and (not products or self.chunks[i].product in products)
+        ]
         # the release's items first (fixed, new, known, changed), release notes before patch notes
         hits.sort(
             key=lambda i: (
