@@ -1,7 +1,10 @@
 """The BM25 index (bm25s) and the chunk table it is aligned with, persisted as one generation.
 
 A generation is written to a fresh folder and made live by replacing the ``CURRENT`` pointer atomically,
-so a crash mid-write leaves the previous generation answering.
+so a crash mid-write leaves the previous generation answering. A loaded generation holds each thing
+once: the chunk texts in the chunk table only (bm25s keeps no corpus), the BM25 matrices memory-mapped
+from the generation's files, and the words of the corpus in the BM25 vocabulary only (``chunks_with``
+answers which chunks use a word, for the product vocabulary).
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ import numpy as np
 from bot.errors import StoreUnavailableError
 from bot.kb.schema import Chunk, IndexLayout
 from bot.kb.tokens import tokenize
+
+# Chunk fields whose values repeat from chunk to chunk (every chunk of a document has its source and
+# title); a loaded table holds each distinct value once instead of once per chunk.
+_REPEATED = ("source", "title", "product", "doc_type", "audience", "version", "section", "released")
 
 
 class LexicalIndex:
@@ -37,6 +44,15 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return len(self.chunks)
+
+    def chunks_with(self, word: str) -> np.ndarray:
+        """Table positions of the chunks whose search text has the token ``word`` (read from the
+        BM25 matrix: a word's column lists the chunks that use it), in table order."""
+        column = self._bm25.vocab_dict.get(word) if self.chunks else None
+        indptr = self._bm25.scores["indptr"] if column is not None else ()
+        if column is None or column + 1 >= len(indptr):  # bm25s's "" token has no column
+            return np.zeros(0, dtype=np.int64)
+        return np.asarray(self._bm25.scores["indices"][indptr[column] : indptr[column + 1]])
 
     def scores(self, query: str) -> np.ndarray:
         """A BM25 score for every chunk in table order (zeros when nothing matches)."""
@@ -60,12 +76,33 @@ class LexicalIndex:
         table = folder / "chunks.jsonl"
         if not table.is_file():
             raise StoreUnavailableError(f"no chunk table at {table}", backend="bm25")
-        with table.open(encoding="utf-8") as fh:
-            chunks = [Chunk.from_record(json.loads(line)) for line in fh if line.strip()]
+        chunks = _read_table(table)
         if not chunks:
             return cls([], bm25=object())
-        bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+        # memory-mapped: the matrices stay in the generation's files (shared by every worker, paged
+        # in as queries touch them); a generation is never written again once published
+        bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False, mmap=True)
         return cls(chunks, bm25=bm25)
+
+
+def _read_table(path: Path) -> list[Chunk]:
+    """The chunk table, each repeated field value held once (see ``_REPEATED``)."""
+    shared: dict[str, str] = {}
+    versions: dict[tuple[str, ...], tuple[str, ...]] = {}
+    chunks = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            for key in _REPEATED:
+                value = record.get(key)
+                if isinstance(value, str):
+                    record[key] = shared.setdefault(value, value)
+            doc_versions = tuple(record.get("doc_versions") or ())
+            record["doc_versions"] = versions.setdefault(doc_versions, doc_versions)
+            chunks.append(Chunk.from_record(record))
+    return chunks
 
 
 def current_generation(layout: IndexLayout) -> Path | None:

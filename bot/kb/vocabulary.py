@@ -1,13 +1,17 @@
 """What the documents name: products and the words that point to them, model and issue ids, and every
 word by the products whose documents use it (so a question about something no document names can be
-refused, whatever the similarity score).
+refused, whatever the similarity score). Which chunks use a word is asked of a ``WordIndex``: in
+the service, the lexical index, whose BM25 vocabulary already holds every word of the corpus.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+import numpy as np
 
 from bot.kb.schema import Chunk
 from bot.kb.tokens import tokenize
@@ -28,36 +32,56 @@ def _id_number(name: str) -> int:
     return int(re.sub(r"\D", "", name.partition("-")[2]) or 0)
 
 
+class WordIndex(Protocol):
+    """Which chunks (positions in the chunk table) have a token in their search text."""
+
+    def chunks_with(self, word: str) -> np.ndarray: ...
+
+
+class WordTable:
+    """A ``WordIndex`` of its own, for a vocabulary built from chunks alone (tests, tools)."""
+
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        self._positions: dict[str, list[int]] = defaultdict(list)
+        for i, chunk in enumerate(chunks):
+            for word in set(tokenize(chunk.search_text)):
+                self._positions[word].append(i)
+
+    def chunks_with(self, word: str) -> np.ndarray:
+        return np.asarray(self._positions.get(word, ()), dtype=np.int64)
+
+
 class ProductVocabulary:
     """Words that point to a product (its id, model prefixes, words typical of its titles and rare
     elsewhere), the model and issue ids the documents name, and which products' documents use a word,
-    each per audience (a customer never learns of a name only an engineer-only document holds)."""
+    each per audience (a customer never learns of a name only an engineer-only document holds).
 
-    def __init__(self, chunks: Iterable[Chunk]) -> None:
-        chunks = list(chunks)
+    ``words`` tells which chunks use a word, by position in ``chunks``; without it the vocabulary
+    builds a ``WordTable`` of its own (the service passes the lexical index, so the corpus's words
+    are held once)."""
+
+    def __init__(self, chunks: Sequence[Chunk], words: WordIndex | None = None) -> None:
         self.products = sorted({c.product for c in chunks})
-        bit = {p: 1 << i for i, p in enumerate(self.products)}
+        number = {p: i for i, p in enumerate(self.products)}
+        # per chunk: its product's number and whether customers see it (a word's spread over
+        # products and audiences is read through these from the chunks that use it)
+        self._product_of = np.fromiter((number[c.product] for c in chunks), np.int32, len(chunks))
+        self._customer = np.fromiter((c.audience == "customer" for c in chunks), bool, len(chunks))
+        self._words = words if words is not None else WordTable(chunks)
         self.names: dict[str, set[str]] = {a: set() for a in AUDIENCES}
-        # word -> bit mask of the products whose documents use it, per audience
-        self._words: dict[str, dict[str, int]] = {a: {} for a in AUDIENCES}
         titles: dict[str, set[str]] = defaultdict(set)
         ids: dict[str, Counter[str]] = defaultdict(Counter)
         for c in chunks:
             titles[c.product].add(c.title)
             named = {m.upper() for m in MODEL_ID.findall(f"{c.title} {c.text}".upper())}
             audiences = AUDIENCES if c.audience == "customer" else ("engineer",)
-            words = set(tokenize(c.search_text))
             for audience in audiences:
                 self.names[audience].update(named)
-                table = self._words[audience]
-                for word in words:
-                    table[word] = table.get(word, 0) | bit[c.product]
             for m in MODEL_ID.findall(c.text):
                 prefix = m.split("-")[0]
                 if prefix.upper() not in GENERIC_PREFIXES:
                     ids[m.lower()][c.product] += 1
                     ids[prefix.lower()][c.product] += 1
-        self._bit = bit
         self.aliases: dict[str, str] = {}
         for word, counts in ids.items():
             product, n = counts.most_common(1)[0]
@@ -81,13 +105,24 @@ class ProductVocabulary:
                 for word in set(tokenize(name)):
                     if len(word) > 3 and not word[0].isdigit():
                         title_words[word][product] += 1
-        spread = self._words["engineer"]
         for word, counts in title_words.items():
             product, n = counts.most_common(1)[0]
             share = n / max(1, len(titles[product]))
-            others = bin(spread.get(word, 0) & ~self._bit[product]).count("1")
+            others = len(self._products_using(word) - {product})
             if share >= 0.5 and n >= 0.9 * sum(counts.values()) and others <= 2:
                 self.aliases.setdefault(word, product)
+
+    def _products_using(self, word: str) -> set[str]:
+        """The products whose documents (of any audience) use ``word``."""
+        numbers = np.unique(self._product_of[self._words.chunks_with(word)])
+        return {self.products[i] for i in numbers}
+
+    def _used(self, word: str, audience: str) -> bool:
+        """Whether a document the audience sees uses ``word``."""
+        positions = self._words.chunks_with(word)
+        if audience == "engineer":
+            return len(positions) > 0
+        return bool(self._customer[positions].any())
 
     def products_in(self, text: str, strong: bool = False) -> tuple[str, ...]:
         """The products a text points to; ``strong``: only by id or model (not 'audio', 'room')."""
@@ -127,8 +162,8 @@ class ProductVocabulary:
     def unknown_terms(self, terms: Iterable[str], audience: str = "customer") -> list[str]:
         """Terms (lower case) no document the audience sees uses, nor an inflection of them
         ('dockerized' counts as 'docker', 'TVs' as 'tv')."""
-        table = self._words["engineer" if audience == "engineer" else "customer"]
-        return [term for term in terms if not any(form in table for form in _forms(term))]
+        who = "engineer" if audience == "engineer" else "customer"
+        return [term for term in terms if not any(self._used(form, who) for form in _forms(term))]
 
 
 _SUFFIXES = ("s", "es", "ed", "ing", "ized", "ised", "ize", "ise", "er", "ers")
