@@ -10,7 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -27,6 +34,10 @@ class PathSettings(BaseModel):
     accounts_dir: Path = Field(Path("knowledge/accounts"), description="Seed accounts (YAML).")
     releases_file: Path = Field(
         Path("knowledge/releases.yaml"), description="Firmware release trains per product line."
+    )
+    kcs_file: Path = Field(
+        Path("knowledge/kcs.yaml"),
+        description="KCS policy: internal tool names, matching thresholds, review flag.",
     )
 
 
@@ -46,12 +57,22 @@ class EmbeddingSettings(BaseModel):
         None, description="Local model folder; default the packaged all-MiniLM-L6-v2."
     )
     batch_size: int = Field(64, gt=0, le=4096, description="Texts per encode batch.")
-    device: str = Field("cpu", description="Torch device.")
+    backend: Literal["onnx", "onnx-int8", "torch"] = Field(
+        "onnx",
+        description="Encoder runtime: onnx (ONNX Runtime, the model exported once into "
+        "<data_dir>/models; the same vectors as torch), onnx-int8 (quantised: faster, vectors "
+        "differ, its own index) or torch (sentence-transformers).",
+    )
+    cache_dir: Path | None = Field(
+        None, description="Where the ONNX export is kept; default <data_dir>/models."
+    )
+    device: str = Field("cpu", description="Torch device (torch backend).")
     threads: int = Field(
         0,
         ge=0,
-        description="Torch threads per process (0: torch's default, one per core); `assist serve "
-        "--workers N` sets cores / N unless given, so workers do not fight over the cores.",
+        description="Encoder threads per process (0: the runtime's default, one per core); "
+        "`assist serve --workers N` sets cores / N unless given, so workers do not fight over "
+        "the cores.",
     )
 
 
@@ -111,6 +132,37 @@ class ServerSettings(BaseModel):
         300, ge=0, description="How long a request waits for a slot before 503 overloaded."
     )
     retry_after_s: int = Field(1, ge=1, description="Retry-After of a 503 overloaded answer.")
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token GET /metrics requires when set; without one /metrics is open "
+        "in development and off (404) in production.",
+    )
+
+
+LogFormat = Literal["json", "console"]
+
+
+def _level_name(value: str | None) -> str | None:
+    if value is None:
+        return None
+    name = value.strip().upper()
+    if name not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ValueError("use one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+    return name
+
+
+class LogSettings(BaseModel):
+    format: LogFormat = Field(
+        "json", description="json: one JSON object per line; console: aligned key=value lines."
+    )
+    level: str | None = Field(
+        None, description="Logging level; default ASSIST_LOG_LEVEL (INFO).", validate_default=True
+    )
+
+    @field_validator("level")
+    @classmethod
+    def _known_level(cls, value: str | None) -> str | None:
+        return _level_name(value)
 
 
 class WebhookSettings(BaseModel):
@@ -150,6 +202,24 @@ class RetrievalSettings(BaseModel):
     max_question_chars: int = Field(2000, gt=0, description="Longest question accepted.")
 
 
+class ReportSettings(BaseModel):
+    repeat_window_days: int = Field(
+        7,
+        ge=1,
+        le=365,
+        description="A resolved conversation counts as contained only if the same site and "
+        "device have no new fault conversation or handoff within this many days.",
+    )
+    gap_similarity: float = Field(
+        0.55,
+        gt=0,
+        le=1,
+        description="Content gaps: unanswered questions whose mean cosine similarity is at "
+        "least this are one gap.",
+    )
+    gap_clusters: int = Field(5, ge=1, le=100, description="Content gaps shown (the biggest).")
+
+
 class Settings(BaseSettings):
     """Every setting of the assistant; see the README's configuration table."""
 
@@ -168,7 +238,8 @@ class Settings(BaseSettings):
         description="Where accounts come from: the YAML folder, or the database "
         "(filled by `assist accounts import`; for several workers).",
     )
-    log_level: str = Field("INFO", description="Logging level.")
+    log_level: str = Field("INFO", description="Logging level (ASSIST_LOG__LEVEL overrides).")
+    log: LogSettings = LogSettings()
     paths: PathSettings = PathSettings()
     index: IndexSettings = IndexSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
@@ -176,6 +247,7 @@ class Settings(BaseSettings):
     server: ServerSettings = ServerSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     notify: NotifySettings = NotifySettings()
+    reports: ReportSettings = ReportSettings()
 
     @model_validator(mode="after")
     def _refuse_insecure(self) -> Settings:
@@ -195,13 +267,38 @@ class Settings(BaseSettings):
                 f"server.access_code_key must be a secret of at least {MIN_KEY_CHARS} characters "
                 "in production (then rotate every site's code: assist accounts rotate-code SITE)"
             )
+        metrics = self.server.metrics_token
+        if metrics is not None and len(metrics.get_secret_value().strip()) < MIN_KEY_CHARS:
+            raise ValueError(
+                f"server.metrics_token needs at least {MIN_KEY_CHARS} characters in production"
+            )
         if "*" in self.server.cors_origins:
             raise ValueError("server.cors_origins='*' is refused in production; list the origins")
         return self
 
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        return _level_name(value) or "INFO"
+
+    @property
+    def logging_level(self) -> str:
+        """The level in force: ``ASSIST_LOG__LEVEL``, else ``ASSIST_LOG_LEVEL``."""
+        return self.log.level or self.log_level
+
     @property
     def chroma_dir(self) -> Path:
         return self.index.chroma_path or self.paths.data_dir / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        """Models derived from the packaged one (the ONNX export)."""
+        return self.embedding.cache_dir or self.paths.data_dir / "models"
+
+    @property
+    def kcs_dir(self) -> Path:
+        """Published KCS articles as Markdown, ingested into the knowledge base."""
+        return self.paths.data_dir / "kcs"
 
     @property
     def db_url(self) -> str:

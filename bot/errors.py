@@ -22,7 +22,9 @@ responses at their edges, so nothing below those edges knows about exit codes or
     │   └── AccountsError            malformed accounts data (``file``, ``line``)
     ├── SessionError                 unknown session, bad token, finished session (``code``)
     ├── AuthError                    an engineer not signed in, a wrong password, an expired session
-    └── MoveError                    an engineer move that is not possible now (the reason)
+    ├── MoveError                    an engineer move that is not possible now (the reason)
+    └── KcsError                     a KCS article that is invalid, unknown, or not in a state for
+                                     the change (``problems`` lists every rule broken; ``code``)
 """
 
 from __future__ import annotations
@@ -189,3 +191,16 @@ class AuthError(AssistError):
     """An engineer who is not signed in (or whose session expired), or a wrong password."""
 
     code = "unauthorized"
+
+
+class KcsError(AssistError):
+    """A KCS article refused, with the reason in words: invalid (``kcs_invalid``, ``problems``
+    lists every rule it breaks), unknown (``kcs_not_found``), not in a state for the change
+    (``kcs_conflict``), or its publication failed and it stayed a draft (``kcs_publish_failed``)."""
+
+    def __init__(
+        self, message: str, *, code: str = "kcs_invalid", problems: list[str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.problems = problems or [message]

@@ -19,31 +19,27 @@ from typing import Any
 
 import numpy as np
 
-from bot.kb.embedder import SentenceTransformerEmbedder
+from bot.config import Settings
+from bot.kb.embedder import Embedder
 from bot.kb.lexical import LexicalIndex, current_generation
 from bot.kb.retriever import Filters
-from bot.kb.schema import Chunk, IndexLayout, collection_name
-from bot.kb.service import KnowledgeBase
+from bot.kb.schema import IndexLayout, collection_name
+from bot.kb.service import KnowledgeBase, make_embedder
 from bot.kb.vectorstore import ChromaVectorStore
+from evals.bench_backends import bench_backends, table
 from evals.bench_live import bench_live_all
 from evals.bench_service import bench_load, bench_turns
+from evals.synthetic import QUERIES, build_synthetic_index
 from ingest.pipeline import Ingestor
 
-QUERIES = [
-    "which firmware fixed the HDMI handshake on the CX-900?",
-    "what changed in 4.2?",
-    "panel shows connecting after certificate renewal",
-    "far end hears an echo",
-    "how do I pair the WX-B button",
-    "does the CX-500 decode AV1",
-]
+PARTS = ("ingest", "turns", "load", "live", "scale", "serving", "backends")
 
 
 def _pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values) * 1000, q))
 
 
-def bench_ingest(corpus: Path, embedder: SentenceTransformerEmbedder, work: Path) -> dict[str, Any]:
+def bench_ingest(corpus: Path, embedder: Embedder, work: Path) -> dict[str, Any]:
     print(f"bench: ingest {corpus}", flush=True)
     layout = IndexLayout(work / f"ingest-{corpus.resolve().name}-{len(str(corpus))}")
     name = collection_name("kb", embedder.name, embedder.dimension)
@@ -79,60 +75,10 @@ def bench_ingest(corpus: Path, embedder: SentenceTransformerEmbedder, work: Path
     }
 
 
-def _synthetic(n: int, dim: int, seed: int = 7) -> tuple[list[Chunk], np.ndarray]:
-    """Chunks with a Zipf-distributed vocabulary of 30,000 words (real text is sparse: most words
-    are rare), the bench queries' words mixed in, and random unit vectors."""
-    rng = np.random.default_rng(seed)
-    vocabulary = np.array([f"w{i}" for i in range(30_000)])
-    common = np.array(
-        [
-            "hdmi",
-            "codec",
-            "display",
-            "echo",
-            "camera",
-            "firmware",
-            "panel",
-            "network",
-            "audio",
-            "fixed",
-        ]
-    )
-    chunks = []
-    for i in range(n):
-        ranks = np.minimum(rng.zipf(1.3, 60), len(vocabulary)) - 1
-        words = list(vocabulary[ranks]) + list(rng.choice(common, 3))
-        text = " ".join(words) + f" ISSUE-{i}"
-        chunks.append(
-            Chunk(
-                f"s{i:07d}",
-                text,
-                f"synthetic/{i // 50}.md",
-                "Synthetic",
-                f"p{i % 5}",
-                "release_notes",
-                "customer",
-                f"1.{i % 40}.0",
-                "Fixed issues",
-            )
-        )
-    vectors = rng.normal(size=(n, dim)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return chunks, vectors
-
-
-def bench_scale(n: int, embedder: SentenceTransformerEmbedder, work: Path) -> dict[str, Any]:
-    chunks, vectors = _synthetic(n, embedder.dimension)
+def bench_scale(n: int, embedder: Embedder, work: Path) -> dict[str, Any]:
     root = work / f"scale-{n}"
-    layout = IndexLayout(root)
-    store = ChromaVectorStore.embedded(
-        layout.chroma, collection_name("kb", embedder.name, embedder.dimension), embedder
-    )
     started = time.perf_counter()
-    store.upsert([c.id for c in chunks], vectors.tolist(), [c.chroma_metadata() for c in chunks])
-    from bot.kb.lexical import publish_generation
-
-    publish_generation(layout, LexicalIndex(chunks))
+    store = build_synthetic_index(root, n, embedder)
     build = time.perf_counter() - started
     kb = KnowledgeBase(root, embedder, store)
     for q in QUERIES:
@@ -164,18 +110,22 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, action="append")
     parser.add_argument("--scale", type=int, action="append")
     parser.add_argument(
+        "--work", type=Path, help="keep the built indexes here and reuse them (default: a temp dir)"
+    )
+    parser.add_argument(
         "--parts",
-        default="ingest,turns,load,live,scale",
-        help="comma list of ingest,turns,load,live,scale; results merge into today's file",
+        default=",".join(PARTS),
+        help=f"comma list of {','.join(PARTS)}; results merge into today's file",
     )
     args = parser.parse_args()
     corpora = args.corpus or [Path("knowledge/docs")]
     shared = Path("../shared/corpora/opensource-av/docs")
     if not args.corpus and shared.is_dir():
         corpora.append(shared)
-    embedder = SentenceTransformerEmbedder()
+    settings = Settings()
+    embedder = make_embedder(settings)  # the default backend
     embedder.warm_up()
-    work = Path(tempfile.mkdtemp(prefix="assist-bench-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="assist-bench-"))
     results: dict[str, Any] = {
         "date": date.today().isoformat(),
         "machine": {
@@ -188,10 +138,7 @@ def main() -> None:
     }
     parts = set(args.parts.split(","))
     stem = args.out / results["date"]
-    if (
-        parts != {"ingest", "turns", "load", "live", "scale"}
-        and stem.with_suffix(".json").is_file()
-    ):
+    if parts != set(PARTS) and stem.with_suffix(".json").is_file():
         previous = json.loads(stem.with_suffix(".json").read_text())
         results.update({k: v for k, v in previous.items() if k not in ("date", "machine")})
     try:
@@ -212,13 +159,23 @@ def main() -> None:
             if "live" in parts:
                 print("bench: 50 live chats, engineer message to the user's stream", flush=True)
                 results["live"] = bench_live_all(work, layout.root)
+        if "serving" in parts:
+            from evals.serving_memory import bench_serving_memory
+
+            results["serving"] = []
+            for n in args.scale or [10_000, 100_000]:
+                print(f"bench: serving worker memory at {n} chunks", flush=True)
+                results["serving"].append(bench_serving_memory(n, work))
+        if "backends" in parts:
+            results["backends"] = bench_backends(work / "backends", settings.models_dir)
         if "scale" in parts:
             results["scale"] = []
             for n in args.scale or [10_000, 100_000]:
                 print(f"bench: retrieval at {n} chunks", flush=True)
                 results["scale"].append(bench_scale(n, embedder, work))
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
     stem.with_suffix(".json").write_text(json.dumps(results, indent=2))
     lines = [
@@ -275,6 +232,8 @@ def main() -> None:
                 f"Saturation (no pauses): {sat['turns_per_s']:.1f} turns/s, p50 {sat['p50_ms']:.0f} ms, "
                 f"p95 {sat['p95_ms']:.0f} ms, {sat['errors']} errors."
             )
+    if results.get("backends"):
+        lines += table(results["backends"], results.get("serving", []))
     stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

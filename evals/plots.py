@@ -92,3 +92,38 @@ def confusion_matrix(labels: list[str], pairs: list[tuple[str, str]], out: Path)
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return out
+
+
+RESOLUTION_OUTCOMES = (
+    ("contained", "contained", "#2e7d32"),
+    ("repeat_contacts", "repeat contact", "#f9a825"),
+    ("handed_off", "handed off", "#1565c0"),
+    ("unresolved", "unresolved", "#9e9e9e"),
+)
+
+
+def resolution_bars(title: str, groups: list[dict[str, Any]], key: str, out: Path) -> Path:
+    """Stacked bars of the resolution outcomes per group (``key``: ``week`` or ``flow_id``)."""
+    plt = _plt()
+    labels = [str(g[key]) for g in groups]
+    horizontal = key != "week"
+    fig, ax = plt.subplots(figsize=(8, max(3.0, 0.45 * len(labels) + 1.5) if horizontal else 4))
+    base = [0] * len(groups)
+    for field, label, colour in RESOLUTION_OUTCOMES:
+        values = [int(g[field]) for g in groups]
+        if horizontal:
+            ax.barh(labels, values, left=base, label=label, color=colour)
+        else:
+            ax.bar(labels, values, bottom=base, label=label, color=colour)
+        base = [b + v for b, v in zip(base, values, strict=True)]
+    if horizontal:
+        ax.invert_yaxis()
+        ax.set(xlabel="conversations", title=title)
+    else:
+        ax.set(ylabel="conversations", title=title)
+        ax.tick_params(axis="x", rotation=30)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out

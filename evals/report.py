@@ -30,6 +30,8 @@ from evals import plots
 from evals.answers import evaluate_answers
 from evals.conversations import run_suite, transcript_markdown
 from evals.datasets import load_retrieval_questions
+from evals.resolution import gaps_section, resolution_section, scenario_settings
+from evals.resolution import render as render_resolution
 from evals.routing import evaluate_router
 from evals.runner import index_dir_for, run_retrieval_eval
 
@@ -123,17 +125,28 @@ def run_all(
     modes = ["hybrid", "bm25", "dense"] if quick else ["hybrid", "bm25", "dense", "naive"]
     for name, corpus, dataset in corpora:
         say(f"retrieval: {name}")
+        questions = load_retrieval_questions(dataset)
         result = run_retrieval_eval(
             settings,
             corpus,
-            load_retrieval_questions(dataset),
+            questions,
             5,
             modes,
             index=bundled_index if name == "bundled" else None,
+            details=name == "bundled",
             show_progress=False,
             embedder=embedder,
         )
         result["dataset"] = str(dataset.relative_to(REPO))
+        if name == "bundled":  # what the assistant could not answer, grouped into content gaps
+            say("content gaps")
+            report["content_gaps"] = gaps_section(
+                settings,
+                embedder,
+                {q.id: q.question for q in questions},
+                [row["id"] for row in result.pop("questions", []) if row["abstained"]],
+                result["dataset"],
+            )
         report["retrieval"][name] = result
         if not quick:
             report["plots"] += [
@@ -180,8 +193,12 @@ def run_all(
         index = bundled_index or index_dir_for(
             REPO / "knowledge/docs", settings.paths.data_dir / "eval-index"
         )
-        conv, results = run_suite(settings, embedder, index, DATASETS / "conversations.yaml")
+        played = scenario_settings(settings)  # a database of their own, for the resolution report
+        conv, results = run_suite(played, embedder, index, DATASETS / "conversations.yaml")
         report["conversations"] = conv
+        say("resolution")
+        report["resolution"] = resolution_section(played, embedder, out)
+        report["plots"] += report["resolution"]["plots"]
         (out / "conversations.md").write_text(
             "# Conversation transcripts\n\n" + "\n".join(transcript_markdown(r) for r in results)
         )
@@ -208,6 +225,8 @@ def headline(report: dict[str, Any]) -> dict[str, float]:
     if "conversations" in report:
         figures["conversation_pass_rate"] = report["conversations"]["pass_rate"]
     figures["escalation_pass_rate"] = report["escalation"]["pass_rate"]
+    if report.get("resolution", {}).get("totals", {}).get("conversations"):
+        figures["scenario_containment_rate"] = report["resolution"]["totals"]["containment_rate"]
     return figures
 
 
@@ -296,6 +315,7 @@ def render_markdown(report: dict[str, Any]) -> str:
             else ["Not run (quick)."]
         ),
         "",
+        *render_resolution(report),
         "## Escalation rules",
         "",
         f"{report['escalation']['passed']}/{report['escalation']['total']} cases as expected.",

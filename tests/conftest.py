@@ -38,11 +38,17 @@ def _no_network_in_unit_tests(
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
+# The ONNX export of the packaged model, shared by every test and every server a test starts
+# (exporting takes seconds and a torch import); a file lock serialises parallel workers.
+ONNX_CACHE = Path(__file__).resolve().parents[1] / ".pytest_cache" / "onnx-models"
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for key in list(__import__("os").environ):
         if key.startswith("ASSIST_"):
             monkeypatch.delenv(key)
+    monkeypatch.setenv("ASSIST_EMBEDDING__CACHE_DIR", str(ONNX_CACHE))
     monkeypatch.chdir(tmp_path)
 
 

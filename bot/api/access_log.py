@@ -1,19 +1,15 @@
 """The access log never carries a credential: values of query parameters that look like one
 (``token``, ``access_code``, ``key``, ``password``, ``secret``, ``authorization``) are replaced
-before uvicorn writes the line, whether or not the route accepted them."""
+before uvicorn writes the line, whether or not the route accepted them. The JSON access line
+(``bot.logs``) redacts its ``path`` field once more."""
 
 from __future__ import annotations
 
 import logging
-import re
 
-_SECRET_PARAM = re.compile(
-    r"(?i)([?&][^=&#]*(?:token|code|key|password|secret|authori[sz]ation)[^=&#]*=)[^&#\s]*"
-)
+from bot.logs import redact_query
 
-
-def redact_query(path: str) -> str:
-    return _SECRET_PARAM.sub(r"\1[redacted]", path)
+__all__ = ["RedactCredentials", "install", "redact_query"]
 
 
 class RedactCredentials(logging.Filter):

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from prometheus_fastapi_instrumentator import Instrumentator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.api import (
@@ -19,7 +20,9 @@ from bot.api import (
     routes_documents,
     routes_engineer,
     routes_health,
+    routes_kcs,
     routes_live,
+    routes_metrics,
     routes_search,
     routes_sessions,
     routes_widget,
@@ -27,6 +30,7 @@ from bot.api import (
 )
 from bot.api.errors import error_response, http_error_message
 from bot.api.inputs import BodyLimit
+from bot.api.request_context import HEADER, RequestContext, request_id_of
 from bot.api.shedding import LoadShedder
 from bot.api.state import ServiceState
 from bot.config import Settings
@@ -35,10 +39,12 @@ from bot.errors import (
     AuthError,
     ConflictError,
     InvalidQueryError,
+    KcsError,
     SessionError,
     StoreUnavailableError,
     VersionNotFoundError,
 )
+from bot.logs import configure_logging
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
@@ -64,10 +70,26 @@ _HTTP_CODES = {
 }
 
 
+# Chat turns take tens of milliseconds to seconds (the model, the database); the defaults stop at 1 s.
+LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
 def create_app(
-    settings: Settings, *, state: ServiceState | None = None, start_background: bool = True
+    settings: Settings,
+    *,
+    state: ServiceState | None = None,
+    start_background: bool = True,
+    configure_logs: bool | None = None,
 ) -> FastAPI:
-    """The API, the widget and the demo page. ``state`` lets tests inject a ready runtime."""
+    """The API, the widget and the demo page. ``state`` lets tests inject a ready runtime.
+
+    ``configure_logs`` (default: ``start_background``, i.e. a real server) sets up the process's
+    structured logs once (``bot.logs``) if nothing did yet; a harness that serves an injected
+    runtime in its own process (tests, evals) keeps its own logging unless it asks."""
+    if configure_logs is None:
+        configure_logs = start_background
+    if configure_logs:
+        configure_logging(settings.log.format, settings.logging_level)
     service = state or ServiceState(settings)
 
     @asynccontextmanager
@@ -92,7 +114,8 @@ def create_app(
             allow_origins=settings.server.cors_origins,
             allow_credentials=settings.server.cors_credentials,
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key", HEADER],
+            expose_headers=[HEADER, "Retry-After"],
         )
 
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
@@ -102,7 +125,15 @@ def create_app(
         limit=server.max_inflight,
         wait_s=server.queue_wait_ms / 1000,
         retry_after_s=server.retry_after_s,
+        on_shed=service.metrics.shed,
     )
+    # outside the shedder, so a shed request's 503 and its latency are measured too
+    Instrumentator(
+        registry=service.metrics.registry,
+        excluded_handlers=["^/metrics$"],
+        should_exclude_streaming_duration=True,  # an event stream counts until its headers
+    ).instrument(app, latency_lowr_buckets=LATENCY_BUCKETS)
+    app.add_middleware(RequestContext)  # outermost: every line of the request has its id
 
     for module in (
         routes_health,
@@ -112,6 +143,8 @@ def create_app(
         routes_engineer,
         routes_workspace,
         routes_widget,
+        routes_kcs,
+        routes_metrics,
     ):
         app.include_router(module.router)
     app.include_router(routes_documents.router)
@@ -143,6 +176,8 @@ def create_app(
             )
         if isinstance(exc, ConflictError):
             return error_response(409, exc.code, str(exc))
+        if isinstance(exc, KcsError):
+            return error_response(routes_kcs.KCS_STATUS.get(exc.code, 400), exc.code, str(exc))
         if isinstance(exc, AuthError):
             return error_response(401, exc.code, str(exc))
         if isinstance(exc, InvalidQueryError | VersionNotFoundError):
@@ -150,8 +185,13 @@ def create_app(
         return internal_error(exc)
 
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
-        return internal_error(exc)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # answered outside every middleware (Starlette's ServerErrorMiddleware): add the id here
+        response = internal_error(exc)
+        request_id = request_id_of(request)
+        if request_id:
+            response.headers[HEADER] = request_id
+        return response
 
     return app
 

@@ -12,6 +12,7 @@ from bot.kb.service import KnowledgeBase
 from bot.service.assistant import Assistant, OpenSession
 from bot.service.engineers import EngineerDesk
 from bot.service.identity import Engineer, EngineerAuth
+from bot.service.kcs import KnowledgeArticles
 from bot.service.live import LiveHub
 from bot.service.runtime import Runtime
 
@@ -45,6 +46,15 @@ def get_engineers(runtime: RuntimeDep) -> EngineerDesk:
 
 
 EngineersDep = Annotated[EngineerDesk, Depends(get_engineers)]
+
+
+def get_kcs(runtime: RuntimeDep) -> KnowledgeArticles:
+    if runtime.kcs is None:
+        raise HTTPException(503, detail="KCS articles are not available in this process")
+    return runtime.kcs
+
+
+KcsDep = Annotated[KnowledgeArticles, Depends(get_kcs)]
 
 
 def get_hub(runtime: RuntimeDep) -> LiveHub:
@@ -98,6 +108,7 @@ def require_engineer(
         raise HTTPException(401, detail="sign in, or send a valid engineer API key")
     client = request.client.host if request.client else "unknown"
     if state.key_failures.blocked(client):
+        state.metrics.rate_limited("api_key")
         raise HTTPException(429, detail="too many wrong API keys; wait a minute")
     keys = [k.get_secret_value() for k in state.settings.server.engineer_api_keys]
     matched = [hmac.compare_digest(x_api_key.encode(), k.encode()) for k in keys]

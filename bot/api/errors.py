@@ -3,16 +3,22 @@
 ``documented(401, 404, 422)`` is the ``responses=`` of a route: each status with this shape and a
 line of what it means, so the OpenAPI schema lists every status a route really returns (FastAPI's
 own 422 entry describes a ``detail`` list this API never sends).
+
+Every error response is logged (``request.error status=... code=...``, WARNING for 5xx, INFO
+otherwise) with the request's context (``request_id``, and in a chat turn ``session_id`` and
+``turn_id``); the message is not logged, so nothing the caller sent reaches the log this way.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+log = logging.getLogger(__name__)
 _MEANING = {
     400: "The question, the version filter or the body cannot be used",
     401: "Missing or wrong credentials (no hint which part)",
@@ -38,6 +44,8 @@ class ErrorBody(BaseModel):
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
+    level = logging.WARNING if status >= 500 else logging.INFO
+    log.log(level, "request.error status=%d code=%s", status, code)
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 

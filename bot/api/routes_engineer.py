@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.api.deps import EngineerDep, EngineersDep
+from bot.api.deps import EngineerDep, EngineersDep, KcsDep
 from bot.api.errors import documented
 from bot.api.inputs import EngineerRef, Note, StepRef, require_json
 from bot.errors import MoveError
@@ -34,6 +34,9 @@ class HandoffPublic(BaseModel):
     created_at: datetime
     record: HandoffRecord
     markdown: str
+    articles: list[str] = Field(
+        default_factory=list, description="KCS articles engineers linked to this handoff"
+    )
 
 
 class HandoffMove(BaseModel):
@@ -53,7 +56,7 @@ class ReturnPublic(BaseModel):
     overdue: bool
 
 
-def _public(h: Handoff) -> HandoffPublic:
+def public_handoff(h: Handoff, articles: list[str] | None = None) -> HandoffPublic:
     return HandoffPublic(
         id=h.id,
         session_id=h.session_id,
@@ -68,6 +71,7 @@ def _public(h: Handoff) -> HandoffPublic:
         created_at=h.created_at,
         record=HandoffRecord.model_validate(h.record),
         markdown=h.markdown,
+        articles=articles or [],
     )
 
 
@@ -75,19 +79,25 @@ def _public(h: Handoff) -> HandoffPublic:
 def list_handoffs(
     _: EngineerDep,
     engineers: EngineersDep,
+    kcs: KcsDep,
     status: Literal["open", "claimed", "resolved", "handed_back"] | None = None,
     site_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[HandoffPublic]:
     """The queue, P1 first; filter by status (open, claimed, resolved, handed_back) or site."""
-    return [_public(h) for h in engineers.queue(status=status, site_id=site_id)]
+    linked = kcs.linked_articles()
+    return [
+        public_handoff(h, linked.get(h.id)) for h in engineers.queue(status=status, site_id=site_id)
+    ]
 
 
 @router.get("/handoffs/{handoff_id}", response_model=HandoffPublic, responses=documented(404))
-def read_handoff(handoff_id: str, _: EngineerDep, engineers: EngineersDep) -> HandoffPublic:
+def read_handoff(
+    handoff_id: str, _: EngineerDep, engineers: EngineersDep, kcs: KcsDep
+) -> HandoffPublic:
     found = engineers.handoff(handoff_id)
     if found is None:
         raise HTTPException(404, detail=f"no handoff {handoff_id}")
-    return _public(found)
+    return public_handoff(found, kcs.linked_articles().get(found.id))
 
 
 @router.post(
@@ -97,10 +107,17 @@ def read_handoff(handoff_id: str, _: EngineerDep, engineers: EngineersDep) -> Ha
     responses=documented(400, 404, 409, 413, 415),
 )
 def move_handoff(
-    handoff_id: str, move: Move, body: HandoffMove, engineer: EngineerDep, engineers: EngineersDep
+    handoff_id: str,
+    move: Move,
+    body: HandoffMove,
+    engineer: EngineerDep,
+    engineers: EngineersDep,
+    kcs: KcsDep,
 ) -> HandoffPublic:
     """open -> claimed -> resolved, hand back to the assistant at a step, or hand over to
-    another engineer; each move is signed by the engineer (or API key) making it."""
+    another engineer; each move is signed by the engineer (or API key) making it. To resolve
+    with the fix in KCS shape (a draft article, or a link to an existing one), use
+    ``POST /api/v1/kcs/resolutions/{handoff_id}``."""
     if engineers.handoff(handoff_id) is None:
         raise HTTPException(404, detail=f"no handoff {handoff_id}")
     try:
@@ -111,7 +128,7 @@ def move_handoff(
         raise HTTPException(
             400 if exc.code == "move_incomplete" else 409, detail=str(exc)
         ) from None
-    return _public(moved)
+    return public_handoff(moved, kcs.linked_articles().get(moved.id))
 
 
 @router.get("/returns", response_model=list[ReturnPublic])

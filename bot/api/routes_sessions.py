@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from bot.api.deps import AssistantDep, SessionDep, StateDep
 from bot.api.errors import documented
 from bot.api.inputs import AccessCode, OptionId, require_json
+from bot.api.request_context import bind_turn
 from bot.api.transcript import render_transcript
 from bot.dialogue.state import Message
 from bot.errors import SessionError
@@ -134,6 +135,7 @@ def create_session(
     """Start a chat for the site whose access code this is."""
     client = request.client.host if request.client else "unknown"
     if state.code_failures.blocked(client):
+        state.metrics.rate_limited("access_code")
         raise HTTPException(429, detail="too many wrong access codes; wait a minute")
     try:
         started = assistant.start(body.access_code)
@@ -154,7 +156,7 @@ _TURN_ERRORS = documented(400, 401, 409, 413, 415, 422, 429, 503)
 @router.post(
     "/{session_id}/messages",
     response_model=TurnPublic,
-    dependencies=[Depends(require_json)],
+    dependencies=[Depends(bind_turn), Depends(require_json)],
     responses=_TURN_ERRORS,
 )
 def post_message(body: MessageCreate, session: SessionDep, assistant: AssistantDep) -> TurnPublic:
@@ -166,7 +168,7 @@ def post_message(body: MessageCreate, session: SessionDep, assistant: AssistantD
 @router.post(
     "/{session_id}/messages/stream",
     response_class=StreamingResponse,
-    dependencies=[Depends(require_json)],
+    dependencies=[Depends(bind_turn), Depends(require_json)],
     responses={200: {"content": {"text/event-stream": {}}}, **_TURN_ERRORS},
 )
 def post_message_stream(

@@ -30,13 +30,23 @@ def workspace_page() -> HTMLResponse:
     return HTMLResponse(_asset("index.html", "workspace"), headers=_STRICT)
 
 
-@router.get("/workspace.js")
-def workspace_js() -> Response:
+def _workspace_script(name: str) -> Response:
     return Response(
-        _asset("workspace.js", "workspace"),
+        _asset(name, "workspace"),
         media_type="text/javascript",
         headers={"Cache-Control": "no-cache", **_STRICT},
     )
+
+
+@router.get("/workspace.js")
+def workspace_js() -> Response:
+    return _workspace_script("workspace.js")
+
+
+@router.get("/workspace-articles.js")
+def workspace_articles_js() -> Response:
+    """The workspace's KCS part: the resolve dialog and the articles to review."""
+    return _workspace_script("articles.js")
 
 
 @router.get("/workspace.css")

@@ -157,6 +157,7 @@ def login(
     SameSite=Strict cookie for the workspace page)."""
     client = request.client.host if request.client else "unknown"
     if state.login_failures.blocked(client):
+        state.metrics.rate_limited("sign_in")
         raise HTTPException(429, detail="too many failed sign-ins; wait a minute")
     try:
         token, engineer = auth.sign_in(body.email, body.password)

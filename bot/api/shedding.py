@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -21,8 +22,16 @@ EXEMPT_PATHS = ("/healthz", "/readyz")
 
 
 class LoadShedder:
-    def __init__(self, app: ASGIApp, limit: int, wait_s: float, retry_after_s: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        wait_s: float,
+        retry_after_s: float,
+        on_shed: Callable[[], None] = lambda: None,
+    ) -> None:
         self.app = app
+        self.on_shed = on_shed  # the app's counter
         self.limit = limit
         self.wait_s = wait_s
         self.retry_after = str(max(1, math.ceil(retry_after_s)))
@@ -46,6 +55,7 @@ class LoadShedder:
             await asyncio.wait_for(self._slots.acquire(), self.wait_s)
         except TimeoutError:
             self.shed += 1
+            self.on_shed()
             response = error_response(
                 503,
                 "overloaded",

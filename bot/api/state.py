@@ -20,6 +20,7 @@ from bot.errors import (
 )
 from bot.escalation.calendar import supported_regions
 from bot.kb.service import make_embedder
+from bot.metrics import Metrics
 from bot.service.limits import SharedLimiter
 from bot.service.runtime import Runtime, build_runtime
 
@@ -83,6 +84,8 @@ class ServiceState:
     settings: Settings
     runtime: Runtime | None = None
     problem: str | None = None
+    # the app's counters; a runtime built for this state counts into them (``build_runtime``)
+    metrics: Metrics = field(default_factory=Metrics)
     # in memory until the database is open (then shared: ``share_limits``)
     code_failures: Limiter = field(default_factory=lambda: RateLimiter(10, 60.0))
     key_failures: Limiter = field(default_factory=lambda: RateLimiter(10, 60.0))
@@ -103,7 +106,7 @@ class ServiceState:
         while not stop.is_set():
             try:
                 embedder = embedder or make_embedder(self.settings)
-                runtime = build_runtime(self.settings, embedder=embedder)
+                runtime = build_runtime(self.settings, embedder=embedder, metrics=self.metrics)
                 supported_regions()  # the holiday calendars' imports, before the first hand-off
             except StoreUnavailableError as exc:
                 self._not_ready(f"{_part(exc)} (retrying every {retry_s:g} s)", exc)

@@ -1,6 +1,8 @@
 """The ``assist`` command, one module per command group (``kb``: ingest, ask, eval retrieval;
 ``evals``: route and the other evals; ``flows``; ``escalation``: escalation and accounts; ``db``;
-``serve``: serve and cluster; ``chat``; ``desk``: engineers and the outbox). Importing this package loads no model and no index:
+``serve``: serve and cluster; ``chat``; ``desk``: engineers and the outbox; ``kcs``: articles
+learned from resolutions; ``report``:
+resolution and content gaps). Importing this package loads no model and no index:
 commands import what they need when they run, so ``assist --version`` stays light. Nothing
 below the CLI imports it."""
 
@@ -63,12 +65,18 @@ def build_app() -> typer.Typer:
 
     app.add_typer(engineers_app, name="engineers")
     app.add_typer(outbox_app, name="outbox")
+    from bot.cli.kcs import kcs_app
+
+    app.add_typer(kcs_app, name="kcs")
 
     app.command("serve")(serve_command)
     app.command("cluster")(cluster_command)
     from bot.cli.chat import chat_command
 
     app.command("chat")(chat_command)
+    from bot.cli.report import report_app
+
+    app.add_typer(report_app, name="report")
     return app
 
 

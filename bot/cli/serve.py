@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,6 +27,26 @@ def _proxies(settings: Settings) -> dict[str, Any]:
     return {"proxy_headers": bool(trusted), "forwarded_allow_ips": ",".join(trusted) or ""}
 
 
+@contextlib.contextmanager
+def _shared_metrics(settings: Settings, workers: int) -> Iterator[None]:
+    """Several workers count into one folder (prometheus_client's multiprocess mode), so any of
+    them answers /metrics for all: a fresh folder under the data folder, named in
+    ``PROMETHEUS_MULTIPROC_DIR`` before the workers start and removed when they stop. A folder
+    the environment already names is used as it is (and kept)."""
+    from bot.metrics import MULTIPROC_ENV, fresh_multiprocess_dir
+
+    if workers <= 1 or os.environ.get(MULTIPROC_ENV):
+        yield
+        return
+    folder = fresh_multiprocess_dir(settings.paths.data_dir)
+    os.environ[MULTIPROC_ENV] = str(folder)
+    try:
+        yield
+    finally:
+        os.environ.pop(MULTIPROC_ENV, None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def serve_command(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Bind address (default from settings).")] = None,
@@ -35,32 +57,41 @@ def serve_command(
     /readyz once the model is warm and the stores are open."""
     import uvicorn
 
+    from bot.logs import configure_logging, logging_config
+
     settings = settings_of(ctx)
+    level = settings.logging_level
+    configure_logging(settings.log.format, level)
+    logs: dict[str, Any] = {
+        "log_level": level.lower(),
+        "log_config": logging_config(settings.log.format, level),
+    }
     bind_host, bind_port = host or settings.server.host, port or settings.server.port
     if workers > 1:
         # each worker builds its own app from the same ASSIST_* environment; unless told, each
         # gets an equal share of the cores for the model (not one thread per core each)
         cores = os.cpu_count() or 1
         os.environ.setdefault("ASSIST_EMBEDDING__THREADS", str(max(1, cores // workers)))
-        uvicorn.run(
-            "bot.api.app:app_from_environment",
-            factory=True,
-            workers=workers,
-            log_level=settings.log_level.lower(),
-            host=bind_host,
-            port=bind_port,
-            timeout_graceful_shutdown=GRACE_S,
-            **_proxies(settings),
-        )
+        with _shared_metrics(settings, workers):
+            uvicorn.run(
+                "bot.api.app:app_from_environment",
+                factory=True,
+                workers=workers,
+                host=bind_host,
+                port=bind_port,
+                timeout_graceful_shutdown=GRACE_S,
+                **logs,
+                **_proxies(settings),
+            )
         return
     from bot.api.app import create_app
 
     uvicorn.run(
         create_app(settings),
-        log_level=settings.log_level.lower(),
         host=bind_host,
         port=bind_port,
         timeout_graceful_shutdown=GRACE_S,
+        **logs,
         **_proxies(settings),
     )
 

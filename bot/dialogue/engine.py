@@ -17,6 +17,9 @@ Promises:
   escalates, ``Escalate`` hands off at once, ``SideQuestion`` re-asks the current step.
 - At a ``check_kb`` step the state carries ``pending_kb``; the caller looks it up and sends
   ``KbResult``.
+- Fixes engineers found (``Start.fixes``, ``KbResult.fixes``: facts from the caller) are offered
+  at a check and in front of a fault outcome, once each (:mod:`bot.dialogue.fixes`); the state
+  carries ``fix_offer`` until the user says yes (resolved) or no (the flow goes on).
 - More than ``max_steps`` steps in a session (a runaway loop) end in an escalation: the circuit
   breaker.
 """
@@ -36,6 +39,8 @@ from bot.dialogue.events import (
     Start,
     StartOver,
 )
+from bot.dialogue.fix_replies import fix_reply
+from bot.dialogue.fixes import merge_fixes, next_fix, offer_fix
 from bot.dialogue.intents import control_intent
 from bot.dialogue.replies import answer_step, not_sure
 from bot.dialogue.schema import (
@@ -92,8 +97,9 @@ def advance(
         if command is not None:
             return advance(flows, state, command(at=event.at), max_steps=max_steps)
     if isinstance(event, StartOver):
-        restart = Start(at=event.at, flow_id=flow.id, context=state.context)
+        restart = Start(at=event.at, flow_id=flow.id, context=state.context, fixes=state.fixes)
         new, messages = _start(flow, restart, max_steps, counted=state.steps_taken)
+        new = new.model_copy(update={"fixes_tried": state.fixes_tried})  # offered once, ever
         return new, [text("OK, let's start over."), *messages]
     if state.finished:
         if isinstance(event, SideQuestion):
@@ -103,6 +109,8 @@ def advance(
         return escalate(state, event.reason, event.at)
     if isinstance(event, GoBack):
         return _go_back(flow, state, event.at, max_steps)
+    if state.fix_offer is not None:
+        return fix_reply(flow, state, event, max_steps)
     if state.pending_kb is not None:
         if isinstance(event, KbResult):
             return _kb_result(flow, state, event, max_steps)
@@ -136,6 +144,7 @@ def _start(flow: Flow, event: Start, max_steps: int, counted: int = 0) -> Result
         step_id=flow.start,
         context=event.context or SiteContext(),
         given=dict(event.given),
+        fixes=tuple(event.fixes),
         steps_taken=counted,
         started_at=event.at,
         updated_at=event.at,
@@ -203,10 +212,14 @@ def _kb_result(flow: Flow, state: DialogueState, event: KbResult, max_steps: int
             "history": (*state.history, turn),
             "kb_findings": (*state.kb_findings, finding),
             "pending_kb": None,
+            "fixes": merge_fixes(state.fixes, tuple(event.fixes)),
         }
     )
     target = getattr(step, "found" if take_found else "not_found", None)
     if target is None:
         raise FlowError(f"step {step.id!r} has no branch; run `assist flows check`")
+    fix = next_fix(flow, recorded, step)
+    if fix is not None:  # what engineers did for this first; the check's finding after a no
+        return offer_fix(recorded, fix, request.step_id, target, event.at, lead=message)
     new, messages = enter(flow, recorded, target, event.at, max_steps)
     return new, [message, *messages]

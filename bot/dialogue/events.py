@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from bot.dialogue.state import Given, SiteContext
+from bot.dialogue.state import Given, KnownFix, SiteContext
 from bot.kb.citation import Citation
 
 
@@ -28,6 +28,7 @@ class Start(_Event):
     flow_id: str
     context: SiteContext | None = None
     given: dict[str, Given] = Field(default_factory=dict)  # answers the user already gave
+    fixes: tuple[KnownFix, ...] = ()  # fixes engineers found for this device and symptom
 
 
 class Answer(_Event):
@@ -46,6 +47,7 @@ class KbResult(_Event):
     summary: str = ""
     citations: tuple[Citation, ...] = ()
     fixed_in: str | None = None
+    fixes: tuple[KnownFix, ...] = ()  # fixes engineers found for the check's symptom
 
 
 class GoBack(_Event):

@@ -104,6 +104,44 @@ class KbFinding(_Frozen):
     update_recommended: bool = False
 
 
+class KnownFix(_Frozen):
+    """A fix engineers found for this symptom on this kind of device: a published, customer-safe
+    KCS article the service matched to the site's model, firmware and words, offered before the
+    flow hands off. ``fixed_count`` is how many other cases it fixed; ``flow_id`` and
+    ``end_steps`` say where the conversations it came from ended (then it is offered only
+    there); ``citation`` names the article with its last review date."""
+
+    article_id: str
+    title: str
+    steps: tuple[str, ...]
+    fixed_count: int = 0
+    model: str | None = None
+    flow_id: str | None = None
+    end_steps: tuple[str, ...] = ()
+    citation: Citation | None = None
+
+
+class FixOffer(_Frozen):
+    """A known fix offered and waiting for yes or no: at ``step_id`` (a knowledge-base check, or
+    the fault outcome it stands in front of); a no says ``lead`` (a check's own finding, if any)
+    and enters ``then``."""
+
+    article_id: str
+    step_id: str
+    then: str
+    lead: Message | None = None
+    at: datetime
+
+
+class FixTried(_Frozen):
+    """A known fix the user tried: ``worked`` true (resolved) or false (still broken)."""
+
+    article_id: str
+    step_id: str
+    worked: bool
+    at: datetime
+
+
 class Given(_Frozen):
     """An answer the user gave before the step was asked: the value, the words to show, and what
     they wrote."""
@@ -149,6 +187,9 @@ class DialogueState(_Frozen):
     offered_engineer: bool = False  # after three misses: "shall I pass this to an engineer?"
     outcome: Outcome | None = None
     escalation_reason: str | None = None
+    fixes: tuple[KnownFix, ...] = ()  # fixes engineers found, best first (facts from the service)
+    fix_offer: FixOffer | None = None
+    fixes_tried: tuple[FixTried, ...] = ()
     steps_taken: int = 0
     started_at: datetime
     updated_at: datetime

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from bot.dialogue.fixes import next_fix, offer_fix
 from bot.dialogue.schema import (
     SLOT_PLACEHOLDER,
     AnyStep,
@@ -96,6 +97,7 @@ def enter(
             "updated_at": at,
             "pending_confirm": None,
             "pending_kb": None,
+            "fix_offer": None,
             "misses": 0,
             "offered_engineer": False,
         }
@@ -115,6 +117,11 @@ def enter(
         return new, [*messages, *more]
     if isinstance(step, CheckKbStep):
         return _enter_check(flow, state, step, messages)
+    if isinstance(step, OutcomeStep) and step.outcome == "fault":
+        fix = next_fix(flow, state, step)
+        if fix is not None:  # before handing off: what engineers did for this elsewhere
+            offered, asked = offer_fix(state, fix, step.id, step.id, at)
+            return offered, [*messages, *asked]
     if isinstance(step, OutcomeStep):
         outcome = Outcome(
             step_id=step.id,
@@ -204,6 +211,7 @@ def escalate(state: DialogueState, reason: str, at: datetime, lead: str = "") ->
             "escalation_reason": reason,
             "pending_kb": None,
             "pending_confirm": None,
+            "fix_offer": None,
             "updated_at": at,
         }
     )

@@ -123,6 +123,20 @@ class SiteRepresentative(_Record):
     available_for_duration: bool | None = None
 
 
+class ArticleNote(_Record):
+    """A KCS article the case met: ``tried`` (offered to the user in the chat; ``worked`` false:
+    it did not help) or ``suggested`` (for the engineer: an engineer-only article, or a customer
+    one that was not offered), with its fix and last review day."""
+
+    id: str
+    title: str
+    role: Literal["tried", "suggested"]
+    audience: Literal["customer", "engineer"]
+    fix: tuple[str, ...] = ()
+    reviewed_on: date | None = None
+    worked: bool | None = None
+
+
 def new_handoff_id() -> str:
     """A short reference the user can quote: "HO-" and 12 upper-case hex digits."""
     return "HO-" + uuid.uuid4().hex[:12].upper()
@@ -141,6 +155,7 @@ class HandoffRecord(_Record):
     decision: Decision
     site_representative: SiteRepresentative | None = None
     priority: Priority
+    articles: tuple[ArticleNote, ...] = ()  # KCS articles tried in the chat or for the engineer
 
     @property
     def zone(self) -> ZoneInfo:
@@ -182,6 +197,7 @@ def compose_handoff(
     impact: Impact | None = None,
     room: str | None = None,
     identification: str | None = None,
+    articles: tuple[ArticleNote, ...] = (),
 ) -> tuple[HandoffRecord, tuple[PartReturn, ...]]:
     """The record for a decision (environment from the accounts, priority from the category and
     the reported impact) and the part returns its replacement shipments imply. Raises
@@ -201,6 +217,7 @@ def compose_handoff(
         decision=decision,
         site_representative=site_representative,
         priority=priority_for(decision.category, impact),
+        articles=articles,
     )
     returns = tuple(
         PartReturn(decision.serial, a.dispatch_date, a.return_due_date)

@@ -137,6 +137,19 @@ def render_markdown(record: HandoffRecord) -> str:
         lines.append(f"{n}. {e(cite.title)} ({e(cite.source)}{extra})")
     if not record.kb_sources:
         lines.append("No sources were consulted.")
+    if record.articles:
+        lines += ["", "## KCS articles", ""]
+        for note in record.articles:
+            if note.role == "tried":
+                how = "tried in the chat: " + ("it worked" if note.worked else "it did not help")
+            else:
+                how = "engineer-only" if note.audience == "engineer" else "not offered in the chat"
+            reviewed = f", reviewed {note.reviewed_on.isoformat()}" if note.reviewed_on else ""
+            steps = " ".join(f"{n}) {e(step)}" for n, step in enumerate(note.fix, 1))
+            lines.append(
+                f"- **{e(note.id)}** ({how}{reviewed}): {e(note.title)}"
+                + (f". Fix: {steps}" if steps else "")
+            )
     tier = dec.tier.label if dec.tier else "not covered"
     callback = f" at {dec.callback_at.astimezone(zone).isoformat()}" if dec.callback_at else ""
     lines += [

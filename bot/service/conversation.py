@@ -41,11 +41,14 @@ from bot.errors import AssistError
 from bot.escalation.accounts import Accounts, Asset, Site
 from bot.kb.answer import Answer as KbAnswer
 from bot.kb.known_issues import find_fix
+from bot.kb.retriever import Filters
 from bot.kb.service import KnowledgeBase
 from bot.service.account_answers import AccountAnswers, SiteRecords
 from bot.service.equipment import Mention, choices_for, identify, mentions, strip_places
 from bot.service.handing_off import begin_contact, finish_handoff, tell_contract_state
-from bot.service.outcome import OpenedHandoff, UserChoice, UserEvent, UserText
+from bot.service.kcs_match import FixFinder
+from bot.service.kcs_usage import answer_filters, fixes_for, notes_for
+from bot.service.outcome import KbAnswerKind, OpenedHandoff, UserChoice, UserEvent, UserText
 from bot.service.state import (
     ChoosingDevice,
     Clarifying,
@@ -80,6 +83,7 @@ class TurnResult:
     state: SessionState
     messages: tuple[Message, ...]
     handoff: OpenedHandoff | None
+    kb_result: KbAnswerKind | None = None
 
 
 class Conversation:
@@ -95,6 +99,7 @@ class Conversation:
         latest_versions: Mapping[str, str],
         records: SiteRecords,
         sinks: tuple[str, ...] = (),
+        fixes: FixFinder | None = None,
     ) -> None:
         self.accounts = accounts
         self.flows = dict(flows)
@@ -102,6 +107,7 @@ class Conversation:
         self.kb = kb
         self.latest_versions = dict(latest_versions)
         self.sinks = sinks
+        self.fixes = fixes  # KCS articles: fixes engineers found, for flows and handoff records
         self.answers = AccountAnswers(accounts, records, self.latest_versions)
         contact = contact_flow()
         self._engine_flows: dict[str, Flow] = {**self.flows, contact.id: contact}
@@ -126,7 +132,7 @@ class Conversation:
         else:
             self._dispatch(t, said, choice)
         self._remember_question(t)
-        return TurnResult(t.state, tuple(t.messages), t.handoff)
+        return TurnResult(t.state, tuple(t.messages), t.handoff, t.kb_result)
 
     def resume(
         self, state: SessionState, step_id: str | None, note: str | None, now: datetime
@@ -144,6 +150,7 @@ class Conversation:
                     "escalation_reason": None,
                     "pending_kb": None,
                     "pending_confirm": None,
+                    "fix_offer": None,
                     "offered_engineer": False,
                     "misses": 0,
                     "updated_at": now,
@@ -335,7 +342,7 @@ class Conversation:
             )
         elif route.kind == "question":
             self._answer(t, said)
-        elif (answer := self._answer_if_known(said)) is not None:
+        elif (answer := self._answer_if_known(t, said)) is not None:
             self._answer(t, said, answer)  # a question the router doubted, that the notes answer
         else:
             t.say(
@@ -365,14 +372,14 @@ class Conversation:
                 return []
         return found
 
-    def _answer_if_known(self, said: str) -> KbAnswer | None:
+    def _answer_if_known(self, t: Turn, said: str) -> KbAnswer | None:
         """The knowledge base's answer to a message asked as a question (not a fault report) that
         the router could not place, when the notes do answer it; None otherwise."""
         shape = question_shape(said)
         if self.kb is None or not shape.asks or shape.symptom:
             return None
         try:
-            answer = self.kb.ask(said)
+            answer = self.kb.ask(said, filters=self._kb_filters(t.state))
         except AssistError:
             return None
         return None if answer.abstained else answer
@@ -382,13 +389,15 @@ class Conversation:
             t.say(text("The knowledge base is not available right now.", [PERSON]))
             return
         try:
-            answer = answer or self.kb.ask(question)
+            answer = answer or self.kb.ask(question, filters=self._kb_filters(t.state))
         except AssistError as exc:
             t.say(text(str(exc), [PERSON]))
             return
         citations = tuple(answer.citations)
         t.state = t.state.with_sources(citations)
+        t.kb_result = "abstained" if answer.abstained else "answered"
         if answer.abstained:
+            t.state = t.state.with_abstained(question)
             t.set(offer=Offer(kind="engineer"))
         t.say(
             Message(
@@ -401,6 +410,22 @@ class Conversation:
 
     def _site(self, state: SessionState) -> Site | None:
         return self.accounts.site(state.site_id)
+
+    def _kb_filters(self, state: SessionState) -> Filters:
+        """A site user's knowledge answers: customer documents, without KCS articles for devices
+        or firmware the site does not have."""
+        site = self._site(state)
+        return answer_filters(self.fixes, site.assets if site else ())
+
+    def _asset_context(self, state: SessionState) -> SiteContext:
+        """The conversation's device as the flows see it (empty when none was identified)."""
+        site = self._site(state)
+        asset = (
+            self.accounts.asset(site, state.asset_serial) if site and state.asset_serial else None
+        )
+        if asset is None:
+            return SiteContext()
+        return SiteContext(product=asset.product, model=asset.model, firmware=asset.firmware)
 
     # --- offers ------------------------------------------------------------------------------
     def _offer_answered(self, t: Turn, said: str | None, choice: str | None) -> bool:
@@ -567,7 +592,8 @@ class Conversation:
             t.say(text(f"This is about the {asset.describe()}."))
         # facts in the opening message are applied as the flow reaches their steps
         given = facts_in(flow, strip_places(site, said)) if said and site else {}
-        start = Start(at=t.now, flow_id=flow.id, context=context, given=given)
+        known = fixes_for(self.fixes, context, (said, t.state.issue or ""), flow.id)
+        start = Start(at=t.now, flow_id=flow.id, context=context, given=given, fixes=known)
         dialogue, messages = advance(self._engine_flows, None, start)
         t.say(*messages)
         self._settle(t, dialogue)
@@ -597,7 +623,12 @@ class Conversation:
             request = dialogue.pending_kb
             if request is None:
                 break
-            result = KbResult(at=t.now, found=False)
+            asked = SiteContext(
+                product=request.product, model=request.model, firmware=request.firmware
+            )
+            texts = (request.query, t.state.issue or "")
+            known = fixes_for(self.fixes, asked, texts, dialogue.flow_id)
+            result = KbResult(at=t.now, found=False, fixes=known)
             if self.kb is not None and request.product:
                 finding = find_fix(self.kb, request.query, request.product, request.firmware)
                 result = KbResult(
@@ -606,6 +637,7 @@ class Conversation:
                     summary=finding.summary,
                     citations=finding.citations,
                     fixed_in=finding.fixed_in,
+                    fixes=known,
                 )
                 t.state = t.state.with_sources(finding.citations)
             dialogue, more = advance(self._engine_flows, dialogue, result)
@@ -666,6 +698,7 @@ class Conversation:
             latest_versions=self.latest_versions,
             sinks=self.sinks,
             queue_position=self.answers.records.waiting_ahead,
+            articles=notes_for(self.fixes, t.state, self._asset_context(t.state)),
         )
 
 

@@ -29,6 +29,7 @@ from bot.service.transcript import (
     UserSaid,
     from_row,
 )
+from bot.store.kcs import ArticleWrite
 from bot.store.outbox import Delivery, Status
 from bot.store.store import Store, StoredHandoff, StoredReturn
 
@@ -262,9 +263,12 @@ class EngineerDesk:
         note: str | None = None,
         step: str | None = None,
         to: str | None = None,
+        article: ArticleWrite | None = None,
     ) -> StoredHandoff:
         """See ``CaseMoves.move``."""
-        return self.moves.move(handoff_id, move, engineer, note=note, step=step, to=to)
+        return self.moves.move(
+            handoff_id, move, engineer, note=note, step=step, to=to, article=article
+        )
 
     def say(
         self, handoff_id: str, engineer: Engineer, text: str, citations: Sequence[Citation] = ()

@@ -15,6 +15,7 @@ from bot.escalation.accounts import Accounts
 from bot.escalation.decision import Category, RemoteResolution
 from bot.escalation.entitlements import decide
 from bot.escalation.handoff import (
+    ArticleNote,
     DiagnosticStep,
     SiteRepresentative,
     SuspectedCause,
@@ -38,6 +39,7 @@ class CaseFacts:
     identification: str | None = None
     hazard: str | None = None
     unregistered: str | None = None  # why the device at fault is not the recorded asset
+    articles: tuple[ArticleNote, ...] = ()  # KCS articles tried in the chat or for the engineer
 
 
 def category_of(diagnosis: DialogueState | None) -> tuple[Category, RemoteResolution]:
@@ -137,5 +139,6 @@ def open_handoff(
         impact="room_down" if facts.hazard else None,
         room=room,
         identification=facts.identification,
+        articles=facts.articles,
     )
     return OpenedHandoff(record, returns, tuple(sinks))

@@ -18,6 +18,7 @@ from bot.dialogue.schema import Flow, OutcomeStep
 from bot.dialogue.state import DialogueState, Message, SiteContext
 from bot.escalation.accounts import Accounts, Asset, Site
 from bot.escalation.coverage import RENEW, coverage
+from bot.escalation.handoff import ArticleNote
 from bot.service.equipment import HOW_WORDS, in_room
 from bot.service.escalating import CaseFacts, open_handoff
 from bot.service.state import CollectingContact, WaitingForEngineer
@@ -116,9 +117,11 @@ def finish_handoff(
     latest_versions: Mapping[str, str],
     sinks: tuple[str, ...],
     queue_position: Callable[[str], int] | None = None,
+    articles: tuple[ArticleNote, ...] = (),
 ) -> None:
     """Decide, compose and attach the handoff to the turn; tell the user what happens next
-    (with how many live cases are ahead, from ``queue_position(priority)``)."""
+    (with how many live cases are ahead, from ``queue_position(priority)``); ``articles`` are
+    the KCS articles tried in the chat and those for the engineer."""
     state = t.state
     reason = state.phase.reason if isinstance(state.phase, CollectingContact) else ""
     current = accounts.asset(site, state.asset_serial) if site and state.asset_serial else None
@@ -137,6 +140,7 @@ def finish_handoff(
         identification=HOW_WORDS.get(how or "", None),
         hazard=state.hazard,
         unregistered=unregistered,
+        articles=articles,
     )
     opened = open_handoff(accounts, facts, t.now, latest_versions=latest_versions, sinks=sinks)
     t.handoff = opened

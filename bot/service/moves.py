@@ -21,6 +21,7 @@ from bot.service.identity import Engineer
 from bot.service.live import QUEUE, session_channel
 from bot.service.state import Rating, SessionState, WithEngineer
 from bot.service.transcript import Activity, BotSaid, EngineerSaid, TranscriptEvent, to_row
+from bot.store.kcs import ArticleWrite
 from bot.store.store import SessionTurn, Store, StoredHandoff
 
 RATING_QUESTION = "Did this solve your problem?"
@@ -79,8 +80,10 @@ class CaseMoves:
         note: str | None = None,
         step: str | None = None,
         to: str | None = None,
+        article: ArticleWrite | None = None,
     ) -> StoredHandoff:
-        """Claim, resolve (with a note), hand back (at a step, or to the open question) or hand
+        """Claim, resolve (with a note, and optionally a KCS ``article`` draft or link written
+        in the same transaction), hand back (at a step, or to the open question) or hand
         over (``to`` another engineer's id).
 
         Raises ``MoveError`` with the reason when the move is refused (unknown handoff, a status
@@ -91,6 +94,8 @@ class CaseMoves:
         note, step = clean_text(note or ""), (step or "").strip()
         if kind is Move.RESOLVE and not note:
             raise MoveError("write a resolution note before resolving", code="move_incomplete")
+        if article is not None and kind is not Move.RESOLVE:
+            raise MoveError("only a resolution carries a KCS article", code="move_incomplete")
         receiver = self.find_engineer(to) if kind is Move.HAND_OVER and to else None
         if kind is Move.HAND_OVER and receiver is None:
             raise MoveError("choose the engineer to hand the case over to", code="move_incomplete")
@@ -127,6 +132,7 @@ class CaseMoves:
             at=self.clock(),
             changes=changes,
             session_turn=turn,
+            article=article,
         )
         self._told(moved)
         return moved

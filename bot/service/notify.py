@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from standardwebhooks.webhooks import Webhook
 
+from bot.metrics import Metrics
 from bot.store.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -105,10 +106,12 @@ def deliver_due(
     *,
     max_attempts: int = 8,
     lease: timedelta = timedelta(seconds=60),
+    metrics: Metrics | None = None,
 ) -> tuple[int, int]:
     """Try every due outbox entry once; returns (delivered, failed). The entries are leased for
     ``lease``: if this worker dies mid-delivery, another sends them again after it (the
-    receiver sees the same idempotency key twice and keeps one)."""
+    receiver sees the same idempotency key twice and keeps one). Each attempt is counted in
+    ``metrics`` once it is recorded."""
     delivered = failed = 0
     for entry in outbox.due(now, limit=10, lease=lease):
         sink = sinks.get(entry.sink)
@@ -128,9 +131,13 @@ def deliver_due(
                 exc,
             )
             outbox.failed(entry.id, now, str(exc), retry_at)
+            if metrics is not None:
+                metrics.delivery(entry.sink, delivered=False, dead=retry_at is None)
             failed += 1
             continue
         outbox.delivered(entry.id, now)
+        if metrics is not None:
+            metrics.delivery(entry.sink, delivered=True)
         delivered += 1
     return delivered, failed
 
@@ -148,8 +155,10 @@ class DeliveryLoop:
         max_attempts: int = 8,
         lease_s: float = 60.0,
         clock: Clock = lambda: datetime.now(UTC),
+        metrics: Metrics | None = None,
     ) -> None:
         self.outbox = outbox
+        self.metrics = metrics
         self.lease = timedelta(seconds=lease_s)
         self.sinks = dict(sinks)
         self.interval_s = interval_s
@@ -182,6 +191,7 @@ class DeliveryLoop:
                     self.clock(),
                     max_attempts=self.max_attempts,
                     lease=self.lease,
+                    metrics=self.metrics,
                 )
             except Exception:  # a database outage must not end the loop; it is logged
                 log.exception("outbox.loop.failed")

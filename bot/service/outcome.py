@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from bot.dialogue.state import Message
 from bot.escalation.handoff import HandoffRecord, PartReturn
@@ -31,6 +32,7 @@ class UserChoice:
 
 
 UserEvent = UserText | UserChoice
+KbAnswerKind = Literal["answered", "abstained"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,19 @@ class TurnOutcome:
     messages: tuple[Message, ...]
     handoff: OpenedHandoff | None = None
     effects: tuple[Effect, ...] = ()
+    kb_result: KbAnswerKind | None = None
+    article_uses: tuple[tuple[int, str], ...] = ()  # KCS articles offered, tried, handed off
 
     def public(self) -> PublicState:
         return self.state.public()
+
+    @property
+    def reply_kind(self) -> str:
+        """What the bot's reply was, for the turn counter: ``handoff`` (one was opened),
+        ``answer`` or ``abstained`` (the knowledge base), ``silent`` (a note kept for the
+        engineer), else the last message's type (``question``, ``outcome``, ``safety``, ``text``)."""
+        if self.handoff is not None:
+            return "handoff"
+        if self.kb_result is not None:
+            return "answer" if self.kb_result == "answered" else "abstained"
+        return self.messages[-1].type if self.messages else "silent"

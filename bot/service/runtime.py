@@ -7,7 +7,7 @@ down; nothing here runs at import.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,11 +20,17 @@ from bot.escalation.accounts import Accounts, load_accounts
 from bot.escalation.releases import load_releases
 from bot.kb.embedder import Embedder, QueryCache
 from bot.kb.service import KnowledgeBase, make_embedder
+from bot.metrics import Metrics
 from bot.service.account_answers import StoreRecords
 from bot.service.assistant import Assistant
 from bot.service.conversation import Conversation
 from bot.service.engineers import EngineerDesk
 from bot.service.identity import EngineerAuth
+from bot.service.kcs import KnowledgeArticles
+from bot.service.kcs_index import KcsIndex
+from bot.service.kcs_match import ArticleFinder
+from bot.service.kcs_rules import load_catalogue, load_policy
+from bot.service.kcs_views import ArticleReader
 from bot.service.live import LiveHub
 from bot.service.notify import DeliveryLoop, Sink, build_sinks
 from bot.store.store import Store
@@ -52,6 +58,8 @@ class Runtime:
     auth: EngineerAuth
     hub: LiveHub
     kb_problem: str | None = None
+    metrics: Metrics = field(default_factory=Metrics)
+    kcs: KnowledgeArticles | None = None  # set by build_runtime; None only in hand-built ones
 
 
 def load_bundled_flows(directory: Path) -> dict[str, Flow]:
@@ -82,8 +90,12 @@ def load_runtime_accounts(settings: Settings, store: Store) -> Accounts:
     return Accounts.from_documents((doc for _, doc in stored), sources=sources, code_key=key)
 
 
-def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runtime:
-    """Open everything the service needs; a missing index degrades to flows-only, not a crash."""
+def build_runtime(
+    settings: Settings, embedder: Embedder | None = None, metrics: Metrics | None = None
+) -> Runtime:
+    """Open everything the service needs; a missing index degrades to flows-only, not a crash.
+    ``metrics`` is the app's (``/metrics`` shows what the services count into it)."""
+    metrics = metrics or Metrics()
     embedder = QueryCache(embedder or make_embedder(settings))
     embedder.warm_up()
     store = Store.from_url(settings.db_url)
@@ -95,6 +107,11 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
     except AssistError as exc:
         problem = "the knowledge base index is missing or unreadable (run assist ingest)"
         log.error("kb.unavailable reason=%s", exc)  # the path is in the log, never in /readyz
+    if kb is not None:
+        try:
+            kb.warm_up()
+        except AssistError as exc:  # a Chroma server still starting: /readyz reports it
+            log.warning("kb.warm_up_failed reason=%s", exc)
     accounts = load_runtime_accounts(settings, store)
     flows = load_bundled_flows(settings.paths.flows_dir)
     router = Router(flows, embedder)
@@ -112,6 +129,12 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         interval_s=notify.interval_s,
         max_attempts=notify.max_attempts,
         lease_s=notify.lease_s,
+        metrics=metrics,
+    )
+    kcs_policy = load_policy(settings.paths.kcs_file)
+    catalogue = load_catalogue(releases, accounts)
+    finder = ArticleFinder(
+        ArticleReader(store.kcs, catalogue, kcs_policy).published, embedder, kcs_policy
     )
     conversation = Conversation(
         accounts=accounts,
@@ -121,6 +144,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         latest_versions=latest,
         records=StoreRecords(store),
         sinks=tuple(sinks),
+        fixes=finder,
     )
     hub = LiveHub()
     assistant = Assistant(
@@ -134,6 +158,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         session_lifetime=timedelta(days=settings.server.session_lifetime_days),
         on_effects=lambda effects: delivery.wake(),
         publish=hub.publish,
+        metrics=metrics,
     )
     auth = EngineerAuth(
         store,
@@ -167,4 +192,19 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         auth,
         hub,
         problem,
+        metrics=metrics,
+        kcs=KnowledgeArticles(
+            rows=store.kcs,
+            desk=engineers,
+            catalogue=catalogue,
+            policy=kcs_policy,
+            index=KcsIndex(
+                settings.kcs_dir,
+                lambda: conversation.kb,
+                max_file_bytes=settings.index.max_file_bytes,
+            ),
+            embedder=embedder,
+            finder=finder,
+            clock=lambda: engineers.clock(),
+        ),
     )

@@ -16,6 +16,7 @@ from bot.dialogue.state import DialogueState, Message
 from bot.kb.citation import Citation
 
 MAX_SOURCES = 20  # knowledge-base citations kept for the handoff record
+MAX_ABSTAINED = 20  # unanswered knowledge questions kept for the content-gap report
 
 
 class _Frozen(BaseModel):
@@ -165,7 +166,8 @@ class SessionState(_Frozen):
 
     ``issue`` is the problem in the user's first words; ``diagnosis`` the fault-isolation flow as
     it ended (kept for the handoff record and for an engineer's hand back); ``asset_serial`` the
-    device the conversation is about; ``kb_sources`` the citations consulted so far.
+    device the conversation is about; ``kb_sources`` the citations consulted so far;
+    ``kb_abstained`` the knowledge questions it could not answer (the content-gap report's).
     """
 
     session_id: str
@@ -176,6 +178,7 @@ class SessionState(_Frozen):
     asset_serial: str | None = None
     asset_how: str | None = None  # how the device was identified (see service.equipment.How)
     kb_sources: tuple[Citation, ...] = ()
+    kb_abstained: tuple[str, ...] = ()  # questions the knowledge base could not answer
     other_problems: tuple[OtherProblem, ...] = ()
     offer: Offer | None = None
     live_choices: tuple[str, ...] = ()  # ids of the buttons of the current question
@@ -200,6 +203,12 @@ class SessionState(_Frozen):
             return self
         kept = (*self.kb_sources, *citations)[-MAX_SOURCES:]
         return self.model_copy(update={"kb_sources": kept})
+
+    def with_abstained(self, question: str) -> SessionState:
+        """The state with ``question`` noted as one the knowledge base could not answer (the
+        newest kept), for the resolution report's content gaps."""
+        kept = (*self.kb_abstained, question)[-MAX_ABSTAINED:]
+        return self.model_copy(update={"kb_abstained": kept})
 
     def public(self) -> PublicState:
         dialogue = getattr(self.phase, "dialogue", None)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.dialogue.state import Message
-from bot.service.outcome import OpenedHandoff
+from bot.service.outcome import KbAnswerKind, OpenedHandoff
 from bot.service.state import SessionState
 
 
@@ -17,6 +17,7 @@ class Turn:
     now: datetime
     messages: list[Message] = field(default_factory=list)
     handoff: OpenedHandoff | None = None
+    kb_result: KbAnswerKind | None = None  # the knowledge base answered, or abstained
 
     def say(self, *messages: Message) -> None:
         self.messages.extend(messages)

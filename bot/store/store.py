@@ -26,6 +26,8 @@ from bot.errors import ConflictError, SessionError, StoreError, StoreUnavailable
 from bot.store import migrate
 from bot.store.attempts import Attempts
 from bot.store.engineers import EngineerAccounts
+from bot.store.history import History
+from bot.store.kcs import ArticleWrite, KcsRows
 from bot.store.outbox import Outbox
 from bot.store.tables import (
     CustomerRow,
@@ -79,6 +81,7 @@ class SessionTurn:
     at: datetime
     events: Sequence[tuple[str, dict[str, Any]]]
     handoff: NewHandoff | None = None
+    article_uses: Sequence[tuple[int, str]] = ()  # (KCS article number, kind of use)
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,8 @@ class Store:
         self.outbox = Outbox(self._tx)
         self.engineers = EngineerAccounts(self._tx)
         self.attempts = Attempts(self._tx, self.engine.dialect.name)
+        self.kcs = KcsRows(self._tx)
+        self.history = History(self._tx)  # read back for reports
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -328,6 +333,9 @@ class Store:
         )
         if turn.handoff is not None:
             cls._add_handoff(db, turn.handoff, turn.session_id, turn.at)
+        if turn.article_uses:
+            handoff_id = turn.handoff.id if turn.handoff is not None else None
+            KcsRows.add_uses_in(db, turn.article_uses, turn.session_id, handoff_id, turn.at)
         return row.version
 
     def events(self, session_id: str, after: int = 0) -> list[StoredEvent]:
@@ -401,14 +409,17 @@ class Store:
         at: datetime,
         changes: Mapping[str, str | None] | None = None,
         session_turn: SessionTurn | None = None,
+        article: ArticleWrite | None = None,
     ) -> StoredHandoff:
         """Move a handoff from one of the ``allowed`` statuses to ``status``, setting ``changes``
         (``claimed_by``, ``resolution``, ``resolved_by``, ``handed_back_to``), with ``session_turn`` (the chat
-        resuming) in the same transaction, or nothing at all. Raises ``StoreError`` for an unknown
-        handoff or a status that does not allow the move."""
+        resuming) and ``article`` (a KCS draft or link) in the same transaction, or nothing at all.
+        Raises ``StoreError`` for an unknown handoff or a status that does not allow the move."""
         with self._tx() as db:
             if session_turn is not None:
                 self._write_turn(db, session_turn)
+            if article is not None:
+                KcsRows.write_in(db, article)
             row = db.get(HandoffRow, handoff_id, with_for_update=True)
             if row is None:
                 raise StoreError(f"no handoff {handoff_id}")

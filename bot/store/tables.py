@@ -160,6 +160,66 @@ class AttemptRow(Base):
     count: Mapped[int] = mapped_column(Integer)
 
 
+class KcsArticleRow(Base):
+    """A KCS article learned from engineers' resolutions: environment (product line, model,
+    firmware range), the symptom in the user's words, the cause, the fix steps, and whether the
+    fix is safe for site users; ``status`` is draft, published or rejected."""
+
+    __tablename__ = "kcs_articles"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    product: Mapped[str] = mapped_column(String(100), index=True)
+    model: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    firmware_from: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    firmware_to: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    symptom: Mapped[str] = mapped_column(Text)
+    cause: Mapped[str] = mapped_column(Text)
+    fix: Mapped[list[str]] = mapped_column(JSON)
+    customer_safe: Mapped[bool] = mapped_column(Boolean, default=False)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reviewed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    rejected_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class KcsLinkRow(Base):
+    """A handoff whose cause an article describes (several handoffs link to one article), with
+    the flow and the step where that conversation ended."""
+
+    __tablename__ = "kcs_links"
+
+    article: Mapped[int] = mapped_column(
+        ForeignKey("kcs_articles.number", ondelete="CASCADE"), primary_key=True
+    )
+    handoff_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    flow_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    end_step: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    linked_by: Mapped[str] = mapped_column(String(100))
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class KcsUseRow(Base):
+    """One use of an article in a conversation: ``offered`` to a site user, ``suggested`` to the
+    engineer of a handoff, ``resolved`` (the fix worked), ``failed`` (it did not) or
+    ``handed_off`` (tried, and the conversation still ended in a handoff). Written with the turn;
+    no foreign key, so a counter can never refuse a turn."""
+
+    __tablename__ = "kcs_uses"
+    __table_args__ = (Index("ix_kcs_uses_article_kind", "article", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article: Mapped[int] = mapped_column(Integer)
+    session_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    handoff_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 def as_utc(dt: datetime) -> datetime:
     """A time read back from the database as aware UTC (SQLite returns it naive)."""
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)

@@ -23,6 +23,8 @@ def api_settings(tmp_path: Path) -> Settings:
             "data_dir": tmp_path / "var",
             "accounts_dir": REPO / "knowledge/accounts",
             "flows_dir": REPO / "knowledge/flows",
+            "releases_file": REPO / "knowledge/releases.yaml",
+            "kcs_file": REPO / "knowledge/kcs.yaml",
         },
         server={"engineer_api_keys": ["test-key"], "stream_seconds": 0.05},  # type: ignore[arg-type]
     )
@@ -31,7 +33,7 @@ def api_settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def client(api_settings: Settings) -> Iterator[TestClient]:
     state = ServiceState(api_settings)
-    state.runtime = build_runtime(api_settings, embedder=FakeEmbedder())
+    state.runtime = build_runtime(api_settings, embedder=FakeEmbedder(), metrics=state.metrics)
     with TestClient(create_app(api_settings, state=state, start_background=False)) as c:
         yield c
 
@@ -51,13 +53,13 @@ def kb_client(api_settings: Settings, corpus: Path, tmp_path: Path) -> Iterator[
     from bot.kb.vectorstore import InMemoryVectorStore
     from ingest.pipeline import Ingestor
 
-    runtime = build_runtime(api_settings, embedder=FakeEmbedder())
+    state = ServiceState(api_settings)
+    runtime = build_runtime(api_settings, embedder=FakeEmbedder(), metrics=state.metrics)
     store, root = InMemoryVectorStore(), tmp_path / "kb-index"
     Ingestor(IndexLayout(root), runtime.embedder, store).run([corpus])
     runtime.kb = runtime.assistant.conversation.kb = KnowledgeBase(
         root, runtime.embedder, store, abstain_threshold=0.0
     )
-    state = ServiceState(api_settings)
     state.runtime = runtime
     with TestClient(create_app(api_settings, state=state, start_background=False)) as c:
         yield c

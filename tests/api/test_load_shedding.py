@@ -84,6 +84,7 @@ def test_a_full_worker_sheds_the_next_request_and_loses_nothing(
         assert refused.status_code == 503
         assert refused.headers["Retry-After"] == "2"
         assert refused.json()["error"]["code"] == "overloaded"
+        assert refused.headers["X-Request-ID"]  # the refusal can be found in the logs
         assert client.get("/readyz").status_code in (200, 503)  # health is never shed
         assert client.get("/healthz").status_code == 200
         embedder.release.set()
@@ -96,5 +97,6 @@ def test_a_full_worker_sheds_the_next_request_and_loses_nothing(
         transcript = client.get(f"/api/v1/sessions/{sid_b}", headers=auth_b).json()
         said = [e["text"] for e in transcript["transcript"] if e["kind"] == "user"]
         assert said == ["hello"]  # the refused message was never taken in
+        assert "\nassist_shed_requests_total 1.0\n" in client.get("/metrics").text
     shedder = next(m for m in app.user_middleware if m.cls.__name__ == "LoadShedder")
     assert shedder.kwargs["limit"] == 1

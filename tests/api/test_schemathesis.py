@@ -89,6 +89,22 @@ def _claimed_handoff(client: TestClient) -> str:
     return handoff_id
 
 
+def _draft_article(client: TestClient) -> str:
+    """A valid draft KCS article (from a second resolved case), so the article routes can succeed."""
+    handoff_id = _claimed_handoff(client)
+    article = {
+        "product": "cx-codec", "model": "CX-900", "firmware_from": "9.4.0", "symptom": "No signal",
+        "cause": "HDMI-CEC switched the input.", "fix": ["Turn HDMI-CEC off."], "customer_safe": True,
+    }  # fmt: skip
+    r = client.post(
+        f"/api/v1/kcs/resolutions/{handoff_id}",
+        json={"note": "CEC off", "article": article},
+        headers=ENGINEER,
+    )
+    assert r.status_code == 200, r.text
+    return str(r.json()["articles"][0])
+
+
 @pytest.fixture
 def live(api_settings: Settings, tmp_path: Path) -> Iterator[Live]:
     docs = tmp_path / "docs"
@@ -107,6 +123,7 @@ def live(api_settings: Settings, tmp_path: Path) -> Iterator[Live]:
         sid, auth = start(client)
         source = kb.retriever.chunks[0].source  # a document the index holds
         values = {"session_id": sid, "handoff_id": _claimed_handoff(client), "source": source}
+        values["article_id"] = _draft_article(client)
         signed_in = client.post("/api/v1/engineer/login", json=ADMIN).json()
         admin = {"Authorization": f"Bearer {signed_in['token']}"}
         entry = client.get("/api/v1/engineer/outbox", headers=admin).json()[0]
@@ -122,8 +139,9 @@ def _operations() -> list[tuple[str, str]]:
 
 
 OPERATIONS = _operations()
-# Routes whose success needs a secret the fuzzer cannot guess: random codes are wrong codes.
-GUESSES = {"/api/v1/sessions", "/api/v1/engineer/login"}
+# Routes whose success needs a secret the fuzzer cannot guess: random codes are wrong codes; and
+# an article edit, whose success needs a product line and releases of the catalogue (400 else).
+GUESSES = {"/api/v1/sessions", "/api/v1/engineer/login", "/api/v1/kcs/articles/{article_id}/edit"}
 
 
 def test_the_schema_documents_the_api_routes() -> None:

@@ -10,6 +10,7 @@ import pytest
 from bot.escalation.accounts import Accounts
 from bot.escalation.decision import Category
 from bot.escalation.handoff import (
+    ArticleNote,
     DiagnosticStep,
     HandoffRecord,
     SiteRepresentative,
@@ -62,6 +63,17 @@ def record_for(
             ),
         ),
         site_representative=REP,
+        articles=(
+            ArticleNote(
+                id="KCS-0003",
+                title="Display 2 loses <b>HDMI</b> after standby",
+                role="tried",
+                audience="customer",
+                fix=("Turn HDMI-CEC **off**.",),
+                reviewed_on=datetime(2026, 11, 2, tzinfo=UTC).date(),
+                worked=False,
+            ),
+        ),
     )
     return record
 
@@ -119,6 +131,11 @@ def test_markdown_escapes_user_text(accounts: Accounts, run: Decide) -> None:
     assert "## Knowledge base consulted" in markdown and "## Site representative" in markdown
     assert "dispatch 2026-11-24; delivery 2026-11-25; return due 2026-12-03" in markdown
     assert "confidence 70%" in markdown and "firmware 9.4.0" in markdown
+    assert "## KCS articles" in markdown
+    assert (
+        "- **KCS-0003** (tried in the chat: it did not help, reviewed 2026-11-02): Display 2 loses "
+        "\\<b\\>HDMI\\</b\\> after standby. Fix: 1) Turn HDMI-CEC \\*\\*off\\*\\*."
+    ) in markdown
 
 
 @pytest.mark.parametrize(

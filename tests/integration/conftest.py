@@ -8,22 +8,24 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb.embedder import SentenceTransformerEmbedder
+from bot.kb.embedder import Embedder
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def real_embedder() -> Iterator[SentenceTransformerEmbedder]:
-    embedder = SentenceTransformerEmbedder()
+def real_embedder() -> Iterator[Embedder]:
+    """The embedder the product runs by default (ONNX Runtime over the packaged model)."""
+    from bot.kb.onnx_embedder import OnnxEmbedder
+    from tests.conftest import ONNX_CACHE
+
+    embedder = OnnxEmbedder(cache_dir=ONNX_CACHE)
     embedder.warm_up()
     yield embedder
 
 
 @pytest.fixture(scope="session")
-def bundled_index(
-    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
-) -> Path:
+def bundled_index(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Path:
     """The bundled knowledge base ingested once into embedded Chroma + BM25."""
     from bot.kb.schema import IndexLayout, collection_name
     from bot.kb.vectorstore import ChromaVectorStore
@@ -49,7 +51,7 @@ class ServerIndex:
 
 @pytest.fixture(scope="session")
 def server_index(
-    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder
 ) -> Iterator[ServerIndex]:
     from bot.cluster import chroma_server
     from bot.kb.schema import IndexLayout, collection_name

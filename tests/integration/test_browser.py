@@ -65,6 +65,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, bundled_index: Path) -> Ite
         "ASSIST_INDEX__CHROMA_PATH": str(index),
         "ASSIST_PATHS__ACCOUNTS_DIR": str(REPO / "knowledge/accounts"),
         "ASSIST_PATHS__FLOWS_DIR": str(REPO / "knowledge/flows"),
+        "ASSIST_PATHS__RELEASES_FILE": str(REPO / "knowledge/releases.yaml"),
+        "ASSIST_PATHS__KCS_FILE": str(REPO / "knowledge/kcs.yaml"),
     }
     assist = [sys.executable, "-m", "bot"]
     subprocess.run(
@@ -261,3 +263,74 @@ def test_a_live_chat_between_the_widget_and_the_engineer_workspace(server: str) 
         assert user.locator(".pta-msg").count() == 0
         shoot("6-new-chat")
         browser.close()
+
+
+def test_an_engineer_resolves_with_an_article_and_the_next_site_is_offered_the_fix(
+    server: str,
+) -> None:
+    """The solve loop in two browsers: a case handed off, resolved in the workspace with the fix
+    in KCS shape (the dialog prefilled from the record), published from the review list; the
+    next site with the same model and symptom is offered the fix in the widget, text as text."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    dialogs: list[str] = []
+    with sync_playwright() as p:
+        browser = launch(p)
+        phone = {"viewport": {"width": 390, "height": 844}}
+        site_a, site_b = (browser.new_context(**phone).new_page() for _ in range(2))
+        desk = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        for page in (site_a, site_b, desk):
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+        def chat(user: Any, code: str, *texts: str) -> None:
+            user.goto(server + "/")
+            user.click(".pta-launcher")
+            user.fill(".pta-start input", code)
+            user.keyboard.press("Enter")
+            user.wait_for_selector(".pta-form:not([hidden])")
+            for text in texts:
+                say(user, text)
+
+        screen = ("the second screen shows no signal", "no", "no", "no")
+        chat(site_a, "DEMOPLUS-5678", *screen, "Amelia Clarke", "+44 20 7946 0500", "yes", "yes")
+        site_a.get_by_text("Waiting for an engineer", exact=False).wait_for()
+
+        desk.goto(server + "/workspace")
+        desk.fill("#ws-login input[name=email]", "dana@protelecom.example")
+        desk.fill("#ws-login input[name=password]", "dana-dev-password")
+        desk.click("#ws-login button[type=submit]")
+        desk.locator(".ws-item", has_text="Studio London").first.click()
+        desk.locator(".ws-line.ws-user", has_text="yes").first.wait_for()
+        desk.click("#ws-claim")
+        desk.wait_for_function("() => !document.getElementById('ws-resolve').disabled")
+        desk.click("#ws-resolve")
+        form = desk.locator("#ws-resolve-form")
+        assert form.locator("input[name=product]").input_value() == "cx-codec"
+        assert form.locator("input[name=model]").input_value() == "CX-900"
+        assert form.locator("textarea[name=symptom]").input_value() == screen[0]
+        form.locator("textarea[name=note]").fill("HDMI-CEC on the display switched inputs.")
+        form.locator("input[name=firmware_to]").fill("9.4.1")
+        form.locator("textarea[name=cause]").fill("HDMI-CEC switched the display's input.")
+        form.locator("textarea[name=fix]").fill(f"Turn HDMI-CEC off in the display's menu {XSS}.")
+        desk.click("#ws-resolve-submit")
+        desk.locator("#ws-case-status", has_text="resolved").wait_for()
+        desk.click("#ws-articles-open")
+        draft = desk.locator(".ws-article", has_text="KCS-")
+        draft.first.wait_for()
+        assert XSS in (draft.first.text_content() or "")  # shown as text, never as markup
+        desk.screenshot(path=str(ARTIFACTS / "kcs-1-draft.png"), full_page=True)
+        draft.first.get_by_role("button", name="Publish").click()
+        desk.locator(".ws-empty", has_text="No articles here").wait_for()
+        desk.select_option("#ws-articles-status", "published")
+        desk.locator(".ws-article", has_text="published").first.wait_for()
+
+        chat(site_b, "RHEIN-MUC-3056", *screen)
+        offer = site_b.locator(".pta-bot", has_text="Engineers fixed this on another CX-900")
+        offer.last.wait_for()
+        assert XSS in (offer.last.text_content() or "")
+        site_b.screenshot(path=str(ARTIFACTS / "kcs-2-offered.png"), full_page=True)
+        say(site_b, "yes that worked")
+        site_b.get_by_text("glad that fixed it", exact=False).wait_for()
+        browser.close()
+    assert dialogs == []  # no script ran from the article's text

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.kb.embedder import SentenceTransformerEmbedder
+from bot.kb.embedder import Embedder
 from evals.conversations import load_scenarios, run_suite
 from tests.integration.conftest import REPO
 
@@ -26,7 +26,7 @@ def test_the_suite_is_big_enough_to_mean_something() -> None:
 
 
 def test_every_conversation_ends_as_the_rules_say(
-    tmp_path: Path, real_embedder: SentenceTransformerEmbedder, bundled_index: Path
+    tmp_path: Path, real_embedder: Embedder, bundled_index: Path
 ) -> None:
     settings = Settings(
         paths={  # type: ignore[arg-type]

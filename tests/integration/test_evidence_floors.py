@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_settings
-from bot.kb.embedder import SentenceTransformerEmbedder
+from bot.kb.embedder import Embedder
 from bot.kb.schema import IndexLayout, collection_name
 from bot.kb.service import KnowledgeBase
 from bot.kb.vectorstore import ChromaVectorStore
@@ -59,7 +59,7 @@ def check(corpus: str, got: dict[str, float]) -> list[str]:
 
 
 def test_bundled_test_split_meets_its_evidence_floors(
-    real_embedder: SentenceTransformerEmbedder, bundled_index: Path
+    real_embedder: Embedder, bundled_index: Path
 ) -> None:
     name = collection_name("kb", real_embedder.name, real_embedder.dimension)
     store = ChromaVectorStore.embedded(IndexLayout(bundled_index).chroma, name, real_embedder)
@@ -70,7 +70,7 @@ def test_bundled_test_split_meets_its_evidence_floors(
 
 @pytest.mark.slow
 def test_open_source_test_split_meets_its_evidence_floors(
-    tmp_path: Path, real_embedder: SentenceTransformerEmbedder
+    tmp_path: Path, real_embedder: Embedder
 ) -> None:
     from ingest.pipeline import Ingestor
 

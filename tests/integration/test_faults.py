@@ -20,7 +20,7 @@ from bot.api.app import create_app
 from bot.api.state import ServiceState
 from bot.cluster import assist_exe, free_port
 from bot.config import Settings
-from bot.kb.embedder import SentenceTransformerEmbedder
+from bot.kb.embedder import Embedder
 from bot.service.runtime import build_runtime
 from tests.integration.conftest import REPO
 from tests.pg import private_postgres
@@ -90,7 +90,7 @@ def _turn(client: TestClient, sid: str, auth: dict[str, str], text: str) -> Any:
 
 
 def test_postgresql_restart_gives_503_then_recovers_without_a_service_restart(
-    tmp_path: Path, bundled_index: Path, real_embedder: SentenceTransformerEmbedder
+    tmp_path: Path, bundled_index: Path, real_embedder: Embedder
 ) -> None:
     with private_postgres(free_port()) as pg:
         settings = Settings(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb.embedder import OFFLINE_ENV, SentenceTransformerEmbedder
+from bot.kb.embedder import OFFLINE_ENV, Embedder, SentenceTransformerEmbedder
 from bot.kb.retriever import Filters
 from bot.kb.schema import IndexLayout, collection_name
 from bot.kb.service import KnowledgeBase
@@ -19,14 +19,14 @@ from tests.integration.conftest import REPO, ServerIndex
 pytestmark = pytest.mark.integration
 
 
-def open_kb(root: Path, embedder: SentenceTransformerEmbedder) -> KnowledgeBase:
+def open_kb(root: Path, embedder: Embedder) -> KnowledgeBase:
     name = collection_name("kb", embedder.name, embedder.dimension)
     store = ChromaVectorStore.embedded(IndexLayout(root).chroma, name, embedder)
     return KnowledgeBase(root, embedder, store)
 
 
 @pytest.fixture(params=["embedded", "server"])
-def kb(request: pytest.FixtureRequest, real_embedder: SentenceTransformerEmbedder) -> KnowledgeBase:
+def kb(request: pytest.FixtureRequest, real_embedder: Embedder) -> KnowledgeBase:
     """The same questions against embedded Chroma and against a `chroma run` server."""
     if request.param == "embedded":
         return open_kb(request.getfixturevalue("bundled_index"), real_embedder)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.kb.embedder import SentenceTransformerEmbedder
+from bot.kb.embedder import Embedder
 from evals.report import headline, run_all
 from tests.integration.conftest import REPO
 
@@ -54,7 +54,7 @@ def test_a_figure_below_its_floor_fails_the_gate() -> None:
 
 
 def test_quick_eval_meets_the_floors(
-    tmp_path: Path, real_embedder: SentenceTransformerEmbedder, bundled_index: Path
+    tmp_path: Path, real_embedder: Embedder, bundled_index: Path
 ) -> None:
     floors = json.loads((REPO / "evals/floors.json").read_text())
     settings = Settings(

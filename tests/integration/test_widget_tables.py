@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.kb.embedder import SentenceTransformerEmbedder
+from bot.kb.embedder import Embedder
 from tests.conftest import write
 from tests.integration.conftest import REPO
 from tests.integration.test_browser import ARTIFACTS, CHROMIUM, launch, say
@@ -41,9 +41,7 @@ ROWS = [
 
 
 @pytest.fixture(scope="module")
-def served(
-    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
-) -> Iterator[str]:
+def served(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Iterator[str]:
     import uvicorn
 
     from bot.api.app import create_app

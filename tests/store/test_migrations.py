@@ -25,7 +25,7 @@ from tests.pg import fresh_database
 REPO = Path(__file__).resolve().parents[2]
 TABLES = {
     "sessions", "events", "handoffs", "returns", "outbox", "customers", "engineers",
-    "engineer_sessions",
+    "engineer_sessions", "kcs_articles", "kcs_links", "kcs_uses",
 }  # fmt: skip
 
 
@@ -112,7 +112,9 @@ def test_accounts_imported_into_the_database_are_the_yaml_accounts(url: str) -> 
 
 def test_an_unknown_revision_is_one_clear_error(tmp_path: Path) -> None:
     store = Store.from_url(f"sqlite:///{tmp_path / 'assist.db'}")
-    with pytest.raises(StoreError, match=r"'9999'.*known revisions: 0001, 0002, 0003, head, base"):
+    with pytest.raises(
+        StoreError, match=r"'9999'.*known revisions: 0001, 0002, 0003, 0004, head, base"
+    ):
         migrate.upgrade(store.engine, "9999")
     assert migrate.current_revision(store.engine) is None  # nothing applied
     store.engine.dispose()

@@ -9,17 +9,19 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from bot.service.outcome import UserText
 from tests.ui.conftest import Console
 from tests.ui.environment import REPO
 
 APP = REPO / "ui/console/app.py"
-PAGES = ("search", "knowledge", "handoffs", "parts", "flows", "evals")
+PAGES = ("search", "knowledge", "handoffs", "parts", "flows", "resolution", "evals")
 TITLES = {
     "search": "Release-notes search",
     "knowledge": "Knowledge base",
     "handoffs": "Handoff queue",
     "parts": "Parts due and overdue",
     "flows": "Flows",
+    "resolution": "Resolution",
     "evals": "Latest eval report",
 }
 
@@ -265,3 +267,22 @@ def test_eval_page_says_how_to_make_a_report_then_shows_the_latest(
     text = markdown_text(at)
     assert "Eval report 2026-02-01" in text and "![recall]" not in text
     assert len(at.get("image")) == 1
+
+
+def test_resolution_page_counts_the_handoffs_and_a_contained_chat(console: Console) -> None:
+    assistant = console.other.assistant
+    chat = assistant.start("DEMO-1234")
+    for said in (
+        "the main display in demo room 2 is black and says no input",
+        "found it, it was on HDMI 2. switched to HDMI 1 and the picture is back",
+    ):
+        assistant.reply(chat.session_id, UserText(said))
+    at = open_page("resolution", sign_in(console))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Conversations"] == "4"  # the seeded three handoffs' chats, and this one
+    assert metrics["Contained"] == "1" and metrics["Handed off"] == "3"
+    weeks, flows = at.dataframe[0].value, at.dataframe[1].value
+    assert weeks["conversations"].sum() == 4 and "display-no-signal" in set(flows["flow_id"])
+    assert "No knowledge articles yet." in [i.value for i in at.info]
+    at.number_input(key="repeat_days").set_value(30).run()
+    assert not at.exception and any("30 days" in c.value for c in at.caption)

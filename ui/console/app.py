@@ -43,6 +43,7 @@ navigation = st.navigation(
         ],
         "Operations": [
             st.Page(VIEWS / "flows.py", title="Flows", icon=":material/account_tree:"),
+            st.Page(VIEWS / "resolution.py", title="Resolution", icon=":material/task_alt:"),
             st.Page(VIEWS / "evals.py", title="Eval report", icon=":material/monitoring:"),
         ],
     },

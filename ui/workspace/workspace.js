@@ -45,6 +45,8 @@
     if (queueStream) queueStream.close();
     $("ws-desk").hidden = true;
     $("ws-logout").hidden = true;
+    $("ws-articles-open").hidden = true;
+    $("ws-articles").hidden = true;
     $("ws-me").textContent = "";
     $("ws-login").hidden = false;
   }
@@ -54,6 +56,7 @@
     $("ws-login").hidden = true;
     $("ws-desk").hidden = false;
     $("ws-logout").hidden = false;
+    $("ws-articles-open").hidden = false;
     $("ws-me").textContent = engineer.name + " (" + engineer.role + ")";
     followQueue();
     loadEngineers();
@@ -248,7 +251,14 @@
       ["Route", dec.route + (dec.callback_at ? " at " + dec.callback_at : "")],
       ["Actions", (dec.actions || []).map(function (a) { return a.kind.replace(/_/g, " "); }).join(", ")],
       ["Representative", [rep.name, rep.phone_display || rep.phone].filter(Boolean).join(", ")],
-      ["Checks done", (r.diagnostics || []).map(function (d) { return d.question + " → " + d.answer; }).join("\n")]
+      ["Checks done", (r.diagnostics || []).map(function (d) { return d.question + " → " + d.answer; }).join("\n")],
+      ["KCS articles", (r.articles || []).map(function (a) {
+        var how = a.role === "tried" ? "tried in the chat: " + (a.worked ? "it worked" : "it did not help") :
+          a.audience === "engineer" ? "engineer-only" : "not offered in the chat";
+        return a.id + " (" + how + "): " + a.title + (a.fix || []).map(function (step, i) {
+          return "\n  " + (i + 1) + ". " + step;
+        }).join("");
+      }).join("\n")]
     ]);
     var site = data.site || {};
     facts($("ws-site"), [
@@ -306,8 +316,9 @@
   }
 
   $("ws-claim").addEventListener("click", function () { move("claim"); });
+  // Resolving opens the KCS dialog (articles.js): the note, and the fix as an article or a link.
   $("ws-resolve").addEventListener("click", function () {
-    move("resolve", { note: $("ws-resolve-note").value }).then(function () { $("ws-resolve-note").value = ""; });
+    if (window.PTAArticles) window.PTAArticles.resolve(current);
   });
   $("ws-hand-back").addEventListener("click", function () {
     var step = $("ws-step").value;
@@ -353,6 +364,13 @@
       });
     }).catch(function (error) { $("ws-case-error").textContent = error.message; });
   });
+
+  // What articles.js (the KCS dialog and review list) shares with this page.
+  window.PTAWorkspace = {
+    call: call, el: el, clear: clear,
+    showStatus: function (status, claimedBy) { if (current) showStatus(status, claimedBy); },
+    reopen: function () { if (current) openCase(current.id); }
+  };
 
   call("GET", "/engineer/me").then(signedIn, signedOut);
 })();
