@@ -15,10 +15,12 @@ from fastapi.testclient import TestClient
 
 from bot.api.app import create_app
 from bot.api.state import ServiceState
+from bot.service.resolution import ResolutionReports
 from bot.service.runtime import Runtime
 from tests.service.kcs_support import (
     CONTACTS,
     DAY_1,
+    SCREEN,
     TO_THE_FAULT,
     Clock,
     kcs_runtime,
@@ -94,7 +96,7 @@ def handed_off(client: TestClient, code: str) -> str:
 def test_a_fix_learned_on_day_1_resolves_site_b_on_day_2(
     world: tuple[TestClient, Runtime, Clock],
 ) -> None:
-    client, _, clock = world
+    client, runtime, clock = world
     # day 1: site A (London, CX-900 on 9.4.1) is handed off and resolved with the fix
     case = handed_off(client, "DEMOPLUS-5678")
     resolve = {
@@ -145,6 +147,19 @@ def test_a_fix_learned_on_day_1_resolves_site_b_on_day_2(
         document.json()["title"]
         == "KCS-0001: The second screen shows no signal (reviewed 2026-12-01)"
     )
+    # site B's conversation counts as contained, until the same screen comes back the next day
+    reports = ResolutionReports(runtime.store)
+
+    def site_b_outcome() -> str:
+        report = reports.report(clock.now, with_gaps=False)
+        (judged,) = [j for j in report.judged if j.facts.session_id == site_b.id]
+        return judged.outcome
+
+    assert site_b_outcome() == "contained"
+    clock.advance(days=1)
+    again = Site(client, "RHEIN-MUC-3056")
+    again.say(SCREEN, "no")
+    assert site_b_outcome() == "repeat"
 
 
 def test_bad_articles_are_refused_by_name_and_nothing_is_done_half_way(
