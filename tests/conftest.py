@@ -18,6 +18,8 @@ _real_connect = socket.socket.connect
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Session- and module-scoped fixtures (servers, indexes) run outside the per-test environment.
+    __import__("os").environ[ONNX_CACHE_ENV] = str(ONNX_CACHE)
     # No per-example time limit: the machines are shared, and speed is the benchmarks' business.
     hypothesis_settings.register_profile("assist", deadline=None)
     hypothesis_settings.load_profile("assist")
@@ -41,6 +43,7 @@ def _no_network_in_unit_tests(
 # The ONNX export of the packaged model, shared by every test and every server a test starts
 # (exporting takes seconds and a torch import); a file lock serialises parallel workers.
 ONNX_CACHE = Path(__file__).resolve().parents[1] / ".pytest_cache" / "onnx-models"
+ONNX_CACHE_ENV = "ASSIST_EMBEDDING__CACHE_DIR"
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +51,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for key in list(__import__("os").environ):
         if key.startswith("ASSIST_"):
             monkeypatch.delenv(key)
-    monkeypatch.setenv("ASSIST_EMBEDDING__CACHE_DIR", str(ONNX_CACHE))
+    monkeypatch.setenv(ONNX_CACHE_ENV, str(ONNX_CACHE))
     monkeypatch.chdir(tmp_path)
 
 

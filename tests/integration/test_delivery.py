@@ -22,6 +22,7 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from bot.cluster import assist_exe, free_port
+from tests.conftest import ONNX_CACHE_ENV
 from tests.integration.conftest import REPO
 
 pytestmark = pytest.mark.integration
@@ -141,7 +142,11 @@ def test_every_handoff_arrives_once_per_key_through_a_crash_and_an_outage(
 ) -> None:
     shutil.copytree(bundled_index, tmp_path / "index")
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("ASSIST_")},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("ASSIST_") or k == ONNX_CACHE_ENV
+        },
         "ASSIST_PATHS__DATA_DIR": str(tmp_path),
         "ASSIST_PATHS__ACCOUNTS_DIR": str(REPO / "knowledge/accounts"),
         "ASSIST_PATHS__FLOWS_DIR": str(REPO / "knowledge/flows"),

@@ -22,6 +22,7 @@ from bot.cluster import assist_exe, free_port
 from bot.config import Settings
 from bot.kb.embedder import Embedder
 from bot.service.runtime import build_runtime
+from tests.conftest import ONNX_CACHE_ENV
 from tests.integration.conftest import REPO
 from tests.pg import private_postgres
 
@@ -30,7 +31,9 @@ QUESTION = "Which firmware fixed the HDMI handshake on the CX-900?"
 
 
 def _env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSIST_")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("ASSIST_") or k == ONNX_CACHE_ENV
+    }
     env["ASSIST_PATHS__DATA_DIR"] = str(data_dir)
     env["ASSIST_EMBEDDING__BATCH_SIZE"] = "16"  # 64 texts per upsert: many commits to land between
     return env

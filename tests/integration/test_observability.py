@@ -16,6 +16,7 @@ import pytest
 
 from bot.cluster import assist_exe, free_port
 from tests.api.test_metrics import total, value
+from tests.conftest import ONNX_CACHE_ENV
 from tests.integration.conftest import REPO
 
 pytestmark = pytest.mark.integration
@@ -46,7 +47,11 @@ def _start_session(
 def test_two_workers_answer_metrics_for_both(tmp_path: Path) -> None:
     data = tmp_path / "var"
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("ASSIST_", "PROMETHEUS_"))},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("ASSIST_", "PROMETHEUS_")) or k == ONNX_CACHE_ENV
+        },
         "ASSIST_PATHS__DATA_DIR": str(data),
         "ASSIST_PATHS__ACCOUNTS_DIR": str(REPO / "knowledge/accounts"),
         "ASSIST_PATHS__FLOWS_DIR": str(REPO / "knowledge/flows"),

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from bot.cluster import assist_exe, free_port
+from tests.conftest import ONNX_CACHE_ENV
 from tests.integration.conftest import REPO
 from tests.integration.test_scale_out import wait_ready
 
@@ -35,7 +36,11 @@ class Served:
 
 def _env(data: Path, **extra: str) -> dict[str, str]:
     return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("ASSIST_")},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("ASSIST_") or k == ONNX_CACHE_ENV
+        },
         "ASSIST_PATHS__DATA_DIR": str(data),
         "ASSIST_PATHS__ACCOUNTS_DIR": str(REPO / "knowledge/accounts"),
         "ASSIST_PATHS__FLOWS_DIR": str(REPO / "knowledge/flows"),

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from bot.cluster import assist_exe, free_port, worker_env
+from tests.conftest import ONNX_CACHE_ENV
 from tests.integration.conftest import REPO, ServerIndex
 from tests.pg import fresh_database
 
@@ -81,7 +82,11 @@ def servers(
 ) -> Iterator[tuple[Server, Server]]:
     logs = tmp_path_factory.mktemp("workers")
     with fresh_database() as url:
-        base = {k: v for k, v in os.environ.items() if not k.startswith("ASSIST_")}
+        base = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("ASSIST_") or k == ONNX_CACHE_ENV
+        }
         chroma = (server_index.host, server_index.port)
         env = worker_env(base, data_dir=server_index.data_dir, database_url=url, chroma=chroma)
         env["ASSIST_SERVER__ENGINEER_API_KEYS"] = '["test-key"]'

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, func, select
 
 from bot.cluster import assist_exe, free_port
 from bot.store.tables import HandoffRow, OutboxRow
+from tests.conftest import ONNX_CACHE_ENV
 from tests.integration.conftest import REPO
 from tests.integration.test_scale_out import Server, wait_ready
 from tests.pg import fresh_database
@@ -39,7 +40,11 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Ser
             url = f"sqlite:///{tmp_path / 'var' / 'assist.db'}"
         else:
             url = stack.enter_context(fresh_database())
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ASSIST_")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("ASSIST_") or k == ONNX_CACHE_ENV
+        }
         env.update(
             ASSIST_PATHS__DATA_DIR=str(tmp_path / "var"),
             ASSIST_INDEX__CHROMA_PATH=str(tmp_path / "index"),  # the race needs no documents
