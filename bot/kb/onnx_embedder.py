@@ -7,6 +7,7 @@ is exported once into the data folder (``bot.kb.onnx_export``); loading happens 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
@@ -67,8 +68,9 @@ class OnnxEmbedder:
         base = self._model_path.name if self._model_path else "all-MiniLM-L6-v2"
         return base if self._variant == "fp32" else f"{base}-int8"
 
-    @property
+    @functools.cached_property
     def dimension(self) -> int:
+        """Read once from the model folder (every encode sizes its output with it)."""
         pooling = self.source / "1_Pooling" / "config.json"
         try:
             return int(json.loads(pooling.read_text())["word_embedding_dimension"])
