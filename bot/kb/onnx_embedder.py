@@ -76,7 +76,9 @@ class OnnxEmbedder:
             return int(json.loads(pooling.read_text())["word_embedding_dimension"])
         except (OSError, ValueError, KeyError) as exc:
             raise ModelUnavailableError(
-                f"cannot read the embedding dimension from {pooling}: {exc}",
+                f"cannot read the embedding dimension from {pooling}: {exc}; "
+                "ASSIST_EMBEDDING__MODEL must be a local sentence-transformers folder "
+                "(a hub name is never downloaded)",
                 setting="ASSIST_EMBEDDING__MODEL",
             ) from exc
 
