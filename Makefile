@@ -79,10 +79,11 @@ run-cluster: install-serve
 	$(BIN)/assist cluster --workers $(WORKERS) --port $(PORT)
 
 # The unit tier runs on every core (pytest-xdist); the integration tier (servers, browsers, the real
-# model, PostgreSQL) runs after it in one process. `make test-slow` runs the benchmarks' suites.
+# model, PostgreSQL) runs after it in two processes, a test file per process (each starts its own
+# servers on free ports and its own databases). `make test-slow` runs the benchmarks' suites.
 test: install system-deps lint
 	$(BIN)/python -m pytest -m "not integration and not slow" -q -n auto
-	$(BIN)/python -m pytest -m "integration and not slow" -q
+	$(BIN)/python -m pytest -m "integration and not slow" -q -n 2 --dist loadfile
 
 test-slow: install system-deps
 	$(BIN)/python -m pytest -m slow -q
@@ -91,7 +92,7 @@ unit: install
 	$(BIN)/python -m pytest -m "not integration and not slow" -q
 
 integration: install
-	$(BIN)/python -m pytest -m "integration and not slow" -q
+	$(BIN)/python -m pytest -m "integration and not slow" -q -n 2 --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .
