@@ -199,6 +199,13 @@ class RetrievalSettings(BaseModel):
     abstain_threshold: float = Field(
         0.44, ge=0, le=1, description="Below this evidence score: abstain."
     )
+    doubt_threshold: float = Field(
+        0.58,
+        ge=0,
+        le=1,
+        description="A question using a rare word no document uses ('bluetooth') is answered "
+        "only from evidence at least this strong.",
+    )
     max_question_chars: int = Field(2000, gt=0, description="Longest question accepted.")
 
 

@@ -54,7 +54,11 @@ def run_retrieval_eval(
             progress=tick,
         ).run([corpus])
         kb = KnowledgeBase(
-            root, embedder, store, abstain_threshold=settings.retrieval.abstain_threshold
+            root,
+            embedder,
+            store,
+            abstain_threshold=settings.retrieval.abstain_threshold,
+            doubt_threshold=settings.retrieval.doubt_threshold,
         )
         results: dict[str, Any] = {}
         rows_of_first: list[Any] = []

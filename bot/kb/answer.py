@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.kb.citation import Citation
+from bot.kb.facts import states, wanted_fact
 from bot.kb.retriever import SearchResult
 from bot.kb.schema import Passage
-from bot.kb.sections import RELEASE_DOCS, group_of
+from bot.kb.sections import RELEASE_DOCS, group_of, issue_id
 from bot.kb.tables import blocks
 from bot.kb.tokens import tokenize
 
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|\n+")
+OFFER = "Would you like an engineer to look into it?"
 ABSTAIN_TEXT = (
     "I could not find this in the release notes or product documents. "
     "Would you like me to pass your question to an engineer?"
@@ -92,34 +94,59 @@ def _render(picked: list[tuple[int, Unit]], numbers: dict[int, int]) -> list[str
     return lines
 
 
-def compose_extractive(
-    question: str, result: SearchResult, threshold: float, max_units: int = 3
-) -> Answer:
-    """Pick the best-matching sentences of the top passages; abstain below ``threshold``."""
+def refusal(question: str, result: SearchResult, doubt_threshold: float = 1.0) -> Answer | None:
+    """An abstaining answer when the question asks about something the notes cannot know, whatever
+    the similarity: a version with no notes, a model or issue id or a name no document names, a
+    term only other products' notes use; or a rare word no document uses while the evidence stays
+    below ``doubt_threshold``. None otherwise."""
     passages = result.passages
+
+    def refuse(text: str) -> Answer:
+        return Answer(text, True, [], passages, result.evidence, result.notices)
+
     if result.missing_version:
-        text = (
+        return refuse(
             f"The notes have nothing about version {result.missing_version}: "
             + "; ".join(result.notices)
-            + ". Would you like an engineer to look into it?"
+            + f". {OFFER}"
         )
-        return Answer(text, True, [], passages, result.evidence, result.notices)
-    if result.unknown_names:  # whatever the similarity: the notes cannot know about it
+    if result.unknown_names:
         named = [
             f"{name} (the nearest they name: {', '.join(similar)})" if similar else name
             for name, similar in result.unknown_names
         ]
-        text = (
-            f"The notes never name {' or '.join(named)}, so I cannot answer from them. "
-            "Would you like an engineer to look into it?"
+        return refuse(
+            f"The notes never name {' or '.join(named)}, so I cannot answer from them. {OFFER}"
         )
-        return Answer(text, True, [], passages, result.evidence, result.notices)
-    if result.unknown_terms:
-        text = (
-            f"The notes never mention {' or '.join(_as_written(question, t) for t in result.unknown_terms)}, so I cannot answer from "
-            "them. Would you like an engineer to look into it?"
+    unknown = list(result.unknown_terms)
+    if result.evidence < doubt_threshold:
+        unknown += result.unknown_words
+    if unknown:
+        said = " or ".join(_as_written(question, t) for t in unknown)
+        return refuse(f"The notes never mention {said}, so I cannot answer from them. {OFFER}")
+    if result.foreign_terms:
+        return refuse(_foreign_text(question, result))
+    kind = wanted_fact(question)
+    if kind and passages and not any(states(kind, p.chunk) for p in passages[:5]):
+        return refuse(
+            f"The notes I found give no {kind} for this, so I cannot answer it from them. {OFFER}"
         )
-        return Answer(text, True, [], passages, result.evidence, result.notices)
+    return None
+
+
+def compose_extractive(
+    question: str,
+    result: SearchResult,
+    threshold: float,
+    max_units: int = 3,
+    doubt_threshold: float = 1.0,
+) -> Answer:
+    """Pick the best-matching sentences of the top passages; abstain below ``threshold`` (and for
+    the reasons of ``refusal``)."""
+    passages = result.passages
+    refused = refusal(question, result, doubt_threshold)
+    if refused is not None:
+        return refused
     if not passages or result.evidence < threshold:
         return Answer(ABSTAIN_TEXT, True, [], passages, result.evidence, result.notices)
     wanted = set(tokenize(question))
@@ -180,7 +207,7 @@ def direct_answer(
         for rank, p in enumerate(passages):
             c = p.chunk
             if c.version and c.doc_type in RELEASE_DOCS and group_of(c.section) == "Fixed":
-                line = next((u for u, _ in _units(c.text) if ident in u.upper()), "")
+                line = next((u for u, _ in _units(c.text) if issue_id(u) == ident), "")
                 if line:
                     found.append(f"{ident} is fixed in {c.version} [{cite(rank, line)}].")
                     break
@@ -200,6 +227,23 @@ def direct_answer(
             verb = "Fixed" if wanted == "Fixed" else "Added"
             return f"{verb} in {c.version} [{numbers[rank]}]."
     return ""
+
+
+def _foreign_text(question: str, result: SearchResult) -> str:
+    """'The linphone notes never mention Microsoft or Teams (only the jitsi and pipewire notes
+    do), so ...': per product the question names, what its notes lack and whose notes have it."""
+    by_product: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for term, product, using in result.foreign_terms:
+        by_product.setdefault(product, []).append((term, using))
+    parts = []
+    for product, terms in by_product.items():
+        named = " or ".join(_as_written(question, t) for t, _ in terms)
+        others = sorted({p for _, using in terms for p in using})
+        parts.append(
+            f"the {product} notes never mention {named} (only the {' and '.join(others)} notes do)"
+        )
+    text = "; ".join(parts)
+    return f"{text[0].upper()}{text[1:]}, so I cannot answer that from them. {OFFER}"
 
 
 def _as_written(question: str, term: str) -> str:

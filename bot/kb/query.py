@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.kb.tokens import STOPWORDS
+from bot.kb.tokens import STOPWORDS, words
 from bot.kb.versions import find_versions
 from bot.kb.vocabulary import MODEL_ID, ProductVocabulary
 
@@ -105,7 +105,14 @@ PLATFORM_WORDS = frozenset(
     ]
 )
 _PLATFORM_VERSION = re.compile(r"\b([a-z]+)\s+v?(\d+(?:\.\d+)+)", re.I)
-_ADDRESS = re.compile(r"\b\d{1,3}\.\d{1,3}\.(?:\d{1,3}|x)\.(?:\d{1,3}|x)\b", re.I)  # 169.254.x.x
+# Addresses, not versions: 169.254.x.x, 10.20.1.5; a prefix followed by what it is ("a 169.254
+# address", "the 192.168 range"); the private and link-local prefixes (169.254, 192.168).
+_ADDRESS = re.compile(
+    r"\b\d{1,3}\.\d{1,3}\.(?:\d{1,3}|x)\.(?:\d{1,3}|x)\b"
+    r"|\b\d{1,3}\.\d{1,3}(?=\.?\s+(address|addresses|subnet|range|network|prefix)\b)"
+    r"|\b(169\.254|192\.168)\b",
+    re.I,
+)
 _SERIES = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)?)\.x\b", re.I)
 # A name in a question: an acronym or a capitalised word not at a sentence start ("KNX", "Teams",
 # "WebTransport"); lower-case words are left alone (typos must not refuse a question).
@@ -135,6 +142,10 @@ class QueryAnalysis:
     named_products: tuple[str, ...] = ()
     # uncommon names the question uses (lower case): acronyms and capitalised words, no model ids
     names: tuple[str, ...] = ()
+    # rare words the question uses (lower case): not everyday English, whatever their case
+    rare: tuple[str, ...] = ()
+    # plain capitalised words that are not names (no question about what a product works with)
+    plain_names: tuple[str, ...] = ()
 
 
 def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
@@ -149,6 +160,8 @@ def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
         intents=intents,
         identifiers=identifiers,
         names=names_in(text, identifiers),
+        rare=tuple(vocabulary.rare_words(words(text))),
+        plain_names=plain_names_in(text, identifiers),
     )
 
 
@@ -223,15 +236,15 @@ PLACE_NOUNS = frozenset(
 )
 
 
-def names_in(text: str, identifiers: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """Names a question uses, lower case: acronyms and mixed-case or lettered-digit names (KNX,
-    WebTransport, SNMPv3) always; a plain capitalised word only in a question about what a product
-    supports or works with, and not right before a lower-case place noun ("the London office"). Model ids and versions are left to their own checks."""
-    capability = bool(CAPABILITY_CUES.search(text))
+def _capitalised(text: str, identifiers: tuple[str, ...]) -> list[tuple[str, bool]]:
+    """Capitalised words of a question after its first word, lower case, each once, with whether
+    it is a plain one ('Cisco', not 'KNX' or 'WebTransport'); without model ids, versions, words
+    right before a lower-case place noun ("the London office"), stop words, languages, days and
+    months."""
     ids = {m.upper() for m in MODEL_ID.findall(text.upper())} | {
         i.replace("-", "") for i in identifiers
     }
-    found: list[str] = []
+    found: dict[str, bool] = {}
     stripped = text.strip()
     for m in _NAME.finditer(stripped):
         word = m.group(1)
@@ -239,11 +252,27 @@ def names_in(text: str, identifiers: tuple[str, ...] = ()) -> tuple[str, ...]:
             continue
         plain = word[0].isupper() and word[1:].islower()
         following = stripped[m.end() :].split(maxsplit=1)
-        if plain and (not capability or (following and following[0].strip(",.?") in PLACE_NOUNS)):
+        if plain and following and following[0].strip(",.?") in PLACE_NOUNS:
             continue
         lower = word.lower()
         if lower in STOPWORDS or lower in COMMON_CAPITALISED or len(lower) < 3:
             continue
-        if lower not in found:
-            found.append(lower)
-    return tuple(found)
+        found.setdefault(lower, plain)
+    return list(found.items())
+
+
+def names_in(text: str, identifiers: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Names a question uses, lower case: acronyms and mixed-case or lettered-digit names (KNX,
+    WebTransport, SNMPv3) always; a plain capitalised word only in a question about what a product
+    supports or works with. Model ids and versions are left to their own checks."""
+    capability = bool(CAPABILITY_CUES.search(text))
+    return tuple(w for w, plain in _capitalised(text, identifiers) if capability or not plain)
+
+
+def plain_names_in(text: str, identifiers: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The plain capitalised words ``names_in`` leaves out (no question about what a product works
+    with): 'Cisco' in "registering a CX-500 on Cisco Unified CM". As likely a room, a site or a
+    person, so only weak evidence lets them show a question is about something the notes lack."""
+    if CAPABILITY_CUES.search(text):
+        return ()
+    return tuple(w for w, plain in _capitalised(text, identifiers) if plain)

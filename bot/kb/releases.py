@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.kb.answer import Answer, citation_for
 from bot.kb.retriever import HybridRetriever, SearchResult
 from bot.kb.schema import Chunk, Passage
-from bot.kb.sections import ORDER, RELEASE_DOCS, group_of
+from bot.kb.sections import ORDER, RELEASE_DOCS, group_of, issue_id
 from bot.kb.versions import in_family, parse_version
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
@@ -23,7 +23,6 @@ _BETWEEN = re.compile(
 )
 MAX_ITEMS = 12
 MAX_RELEASES = 5  # releases listed for one family ('1.6'): the latest ones
-_ISSUE = re.compile(r"^\W*([A-Z]{2,5}-\d+)\b|\(([A-Z]{2,5}-\d+)\)")
 MAX_ITEM_CHARS = 320
 
 
@@ -70,13 +69,6 @@ def release_items(chunks: Sequence[Chunk], version: str) -> list[ReleaseItem]:
             seen_text.add(key)
             items.append(ReleaseItem(chunk.version, group, _clip(text), chunk))
     return items
-
-
-def issue_id(item: str) -> str | None:
-    """The issue id an item is about: the one it opens with ('CX-4821: ...') or its first one in
-    parentheses ('64 PTZ presets (VX-3188)'); not a model it mentions ('on the CX-900')."""
-    m = _ISSUE.search(item)
-    return (m.group(1) or m.group(2)) if m else None
 
 
 def _clip(text: str) -> str:

@@ -51,6 +51,13 @@ class SearchResult:
     unknown_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # names the question uses that no document uses, e.g. "knx"
     unknown_terms: tuple[str, ...] = ()
+    # rare words (not everyday English) and plain capitalised words no document uses, e.g.
+    # "bluetooth", "Cisco": with weak evidence, the question is about something the notes lack
+    unknown_words: tuple[str, ...] = ()
+    # names some document uses but none of a product the question names, and rare words only the
+    # notes of another product the question names use ("positional audio like Mumble has"):
+    # (term, product, the products whose documents use it)
+    foreign_terms: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,12 +77,13 @@ class HybridRetriever:
         store: VectorStore,
         embedder: Embedder,
         params: RetrievalParams | None = None,
+        common: frozenset[str] = frozenset(),
     ) -> None:
         self.lexical = lexical
         self.store = store
         self.embedder = embedder
         self.params = params or RetrievalParams()
-        self.vocabulary = ProductVocabulary(lexical.chunks, lexical)
+        self.vocabulary = ProductVocabulary(lexical.chunks, lexical, common)
         chunks = lexical.chunks
         self._product = np.array([c.product for c in chunks], dtype=object)
         self._audience = np.array([c.audience for c in chunks], dtype=object)
@@ -277,9 +285,30 @@ class HybridRetriever:
         unknown = self.vocabulary.unknown_names(analysis.identifiers, filters.audience)
         for name, similar in unknown:
             notices.append(f"no document names {name}; similar: {', '.join(similar) or 'none'}")
-        unknown_terms = self.vocabulary.unknown_terms(analysis.names, filters.audience)
-        for term in unknown_terms:
+        vocabulary, audience = self.vocabulary, filters.audience
+        unknown_terms = vocabulary.unknown_terms(analysis.names, audience)
+        unknown_words = [
+            w
+            for w in dict.fromkeys(
+                vocabulary.unknown_words(analysis.rare, audience)
+                + vocabulary.unknown_terms(analysis.plain_names, audience)
+            )
+            if w not in unknown_terms
+        ]
+        for term in unknown_terms + unknown_words:
             notices.append(f"no document mentions {term}")
+        named = set(analysis.named_products) | set(analysis.products)
+        foreign = [
+            (term, product, using)
+            for term, product, using in vocabulary.foreign_terms(
+                [t for t in (*analysis.names, *analysis.rare) if t not in vocabulary.aliases],
+                analysis.named_products,
+                audience,
+            )
+            if term in analysis.names or named.intersection(using)
+        ]
+        for term, product, using in foreign:
+            notices.append(f"no {product} document mentions {term}; {', '.join(using)} do")
         if mode == "bm25":
             evidence = _lexical_evidence(query, passages)
         return SearchResult(
@@ -290,6 +319,8 @@ class HybridRetriever:
             missing[0] if missing else None,
             tuple((name, tuple(similar)) for name, similar in unknown),
             tuple(unknown_terms),
+            tuple(unknown_words),
+            tuple((term, product, tuple(using)) for term, product, using in foreign),
         )
 
     @staticmethod

@@ -36,3 +36,13 @@ def lists_items(section: str) -> bool:
     """A section that lists a release's items (fixed, new, known, changed), not its install notes."""
     group = group_of(section)
     return group is not None and group != "Other changes"
+
+
+_ISSUE = re.compile(r"^\W*([A-Z]{2,5}-\d+)\b|\(([A-Z]{2,5}-\d+)\)")
+
+
+def issue_id(item: str) -> str | None:
+    """The issue id an item is about: the one it opens with ('CX-4821: ...') or its first one in
+    parentheses ('64 PTZ presets (VX-3188)'); not a model it mentions ('on the CX-900')."""
+    m = _ISSUE.search(item)
+    return (m.group(1) or m.group(2)) if m else None

@@ -14,9 +14,10 @@ from typing import Any
 
 from bot.config import Settings
 from bot.errors import InvalidQueryError
-from bot.kb.answer import Answer, compose_extractive
+from bot.kb.answer import Answer, compose_extractive, refusal
 from bot.kb.embedder import Embedder, SentenceTransformerEmbedder
 from bot.kb.lexical import LexicalIndex, current_generation
+from bot.kb.lexicon import common_words
 from bot.kb.onnx_embedder import OnnxEmbedder
 from bot.kb.releases import compose_release
 from bot.kb.retriever import Filters, HybridRetriever, Mode, RetrievalParams, SearchResult
@@ -53,6 +54,7 @@ class KnowledgeBase:
         *,
         params: RetrievalParams | None = None,
         abstain_threshold: float = 0.44,
+        doubt_threshold: float = 0.58,
         max_question_chars: int = 2000,
         chat_model: Any = None,
     ) -> None:
@@ -61,9 +63,11 @@ class KnowledgeBase:
         self.store = store
         self.params = params or RetrievalParams()
         self.abstain_threshold = abstain_threshold
+        self.doubt_threshold = doubt_threshold
         self.max_question_chars = max_question_chars
         self.chat_model = chat_model  # a LangChain chat model, or None for extractive answers
         self._lock = threading.Lock()
+        self._common = common_words()  # everyday English, read once: see bot.kb.lexicon
         self._generation: str | None = None
         self._retriever = self._load()
         self._sources: tuple[HybridRetriever, dict[str, list[Chunk]]] | None = None
@@ -89,6 +93,7 @@ class KnowledgeBase:
             open_vector_store(settings, root, embedder),
             params=params,
             abstain_threshold=r.abstain_threshold,
+            doubt_threshold=r.doubt_threshold,
             max_question_chars=r.max_question_chars,
             chat_model=chat_model,
         )
@@ -97,7 +102,7 @@ class KnowledgeBase:
         folder = current_generation(self.layout)
         lexical = LexicalIndex.load(folder) if folder else LexicalIndex([])
         self._generation = folder.name if folder else None
-        return HybridRetriever(lexical, self.store, self.embedder, self.params)
+        return HybridRetriever(lexical, self.store, self.embedder, self.params, self._common)
 
     def _follow(self) -> None:
         """Reload when another process made a new generation live (looked at most every
@@ -188,12 +193,14 @@ class KnowledgeBase:
     ) -> Answer:
         filters = filters or Filters()
         result = self.search(question, k, filters, mode)
-        answer = None
-        if not (result.missing_version or result.unknown_names or result.unknown_terms):
+        answer = refusal(question, result, self.doubt_threshold)
+        if answer is None:
             product = self._release_product(result, filters)
             answer = compose_release(question, result, self._retriever, product, filters.audience)
         if answer is None:
-            answer = compose_extractive(question, result, self.abstain_threshold)
+            answer = compose_extractive(
+                question, result, self.abstain_threshold, doubt_threshold=self.doubt_threshold
+            )
         if self.chat_model is not None:
             from bot.kb.llm import compose_with_llm
 

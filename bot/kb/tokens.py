@@ -30,3 +30,12 @@ def tokenize(text: str) -> list[str]:
             out.append(word)
         out.extend(p for p in parts if p and p not in STOPWORDS)
     return out
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased content words, each once, compounds whole ('io_uring', 'pw-mixer')."""
+    return list(
+        dict.fromkeys(
+            m.group(0) for m in _WORD.finditer(text.lower()) if m.group(0) not in STOPWORDS
+        )
+    )

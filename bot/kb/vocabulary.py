@@ -13,6 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
+from bot.kb.lexicon import misspelling
 from bot.kb.schema import Chunk
 from bot.kb.tokens import tokenize
 
@@ -26,6 +27,10 @@ GENERIC_PREFIXES = frozenset(
      "SA", "GH", "BUG", "PTZ", "UHD"}
 )  # fmt: skip
 AUDIENCES = ("customer", "engineer")
+# A term the documents of at most this many products use is a specialist one ('transcription',
+# 'Dante'): a product whose notes lack it does not have it, or its notes do not say. A word more
+# products use ('refactor') is missing from some product's notes by chance. Set on the tuning splits.
+SPECIALIST_PRODUCTS = 2
 
 
 def _id_number(name: str) -> int:
@@ -58,9 +63,16 @@ class ProductVocabulary:
 
     ``words`` tells which chunks use a word, by position in ``chunks``; without it the vocabulary
     builds a ``WordTable`` of its own (the service passes the lexical index, so the corpus's words
-    are held once)."""
+    are held once). ``common`` are the everyday words: only the others (rare or technical words)
+    can show that a question asks about something the documents do not cover."""
 
-    def __init__(self, chunks: Sequence[Chunk], words: WordIndex | None = None) -> None:
+    def __init__(
+        self,
+        chunks: Sequence[Chunk],
+        words: WordIndex | None = None,
+        common: frozenset[str] = frozenset(),
+    ) -> None:
+        self.common = common  # everyday English (``bot.kb.lexicon.common_words``)
         self.products = sorted({c.product for c in chunks})
         number = {p: i for i, p in enumerate(self.products)}
         # per chunk: its product's number and whether customers see it (a word's spread over
@@ -87,9 +99,14 @@ class ProductVocabulary:
             product, n = counts.most_common(1)[0]
             if n >= 2 and n >= 0.8 * sum(counts.values()):
                 self.aliases[word] = product
-        # words that name a product outright (its id, its model and issue ids), not by association
-        self.strong = set(self.aliases) | {p.lower() for p in self.products}
+        # words that name a product outright (its id, its model and issue ids), not by association;
+        # a model prefix that is also an everyday word ('opus' of 'OPUS-A2DP') names nothing outright
+        self.strong = {a for a in self.aliases if a not in common} | {
+            p.lower() for p in self.products
+        }
         self._title_aliases(titles)
+        # a model id points to its product outright, however it became an alias ('tx-10')
+        self.strong |= {a for a in self.aliases if MODEL_ID.fullmatch(a.upper())}
         for product in self.products:
             self.aliases[product.lower()] = product
             for part in re.split(r"[-_ ]", product.lower()):
@@ -165,7 +182,70 @@ class ProductVocabulary:
         who = "engineer" if audience == "engineer" else "customer"
         return [term for term in terms if not any(self._used(form, who) for form in _forms(term))]
 
+    def is_common(self, word: str) -> bool:
+        """Everyday English: the word or its stem ('teams' -> 'team') is a common word."""
+        return any(form in self.common for form in _forms(word))
 
+    def rare_words(self, words: Iterable[str]) -> list[str]:
+        """The rare words among ``words`` (lower-case tokens): not everyday English, of three
+        letters or more, no number or version; a compound ('io_uring', 'pw-mixer') when one of
+        its parts is rare."""
+        found = []
+        for word in words:
+            parts = [p for p in _PARTS.split(word) if p]
+            if not parts or any(ch.isdigit() for ch in word) or word in self.aliases:
+                continue
+            rare = [p for p in parts if len(p) >= 3 and not self.is_common(p)]
+            if rare and word not in found:
+                found.append(word)
+        return found
+
+    def unknown_words(self, words: Iterable[str], audience: str = "customer") -> list[str]:
+        """Rare words no document the audience sees uses (a compound counts as used when the
+        documents use it whole or each of its rare parts), leaving out misspellings of a word the
+        documents or everyday English know ('fixd')."""
+        who = "engineer" if audience == "engineer" else "customer"
+
+        def used(word: str) -> bool:
+            return any(self._used(form, who) for form in _forms(word))
+
+        def known(word: str) -> bool:
+            return word in self.common or self._used(word, "engineer")
+
+        found = []
+        for word in self.rare_words(words):
+            parts = [p for p in _PARTS.split(word) if len(p) >= 3 and not self.is_common(p)]
+            if used(word) or (parts != [word] and all(map(used, parts))):  # compound: by parts
+                continue
+            if not misspelling(word, known):
+                found.append(word)
+        return found
+
+    def foreign_terms(
+        self, terms: Iterable[str], products: Iterable[str], audience: str = "customer"
+    ) -> list[tuple[str, str, list[str]]]:
+        """Terms some document the audience sees uses, but none of a product the question names:
+        ``(term, product, the products whose documents use it)`` ('positional' asked of
+        Linphone, used by Mumble only). Such a question asks the notes of that product for
+        something they do not hold."""
+        who = "engineer" if audience == "engineer" else "customer"
+        found = []
+        for term in dict.fromkeys(terms):
+            using: set[str] = set()
+            for form in _forms(term):
+                positions = self._words.chunks_with(form)
+                if who == "customer":
+                    positions = positions[self._customer[positions]]
+                using |= {self.products[i] for i in np.unique(self._product_of[positions])}
+            if not using or len(using) > SPECIALIST_PRODUCTS:
+                continue  # unknown everywhere (unknown_terms' case), or a word of many products
+            for product in products:
+                if product not in using:
+                    found.append((term, product, sorted(using)))
+        return found
+
+
+_PARTS = re.compile(r"[._\-/]")
 _SUFFIXES = ("s", "es", "ed", "ing", "ized", "ised", "ize", "ise", "er", "ers")
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from bot.kb.embedder import FakeEmbedder
 from bot.kb.query import analyse, names_in, product_versions
-from bot.kb.releases import issue_id, items_in
+from bot.kb.releases import items_in
 from bot.kb.schema import IndexLayout
-from bot.kb.sections import group_of
+from bot.kb.sections import group_of, issue_id
 from bot.kb.service import KnowledgeBase
 from bot.kb.vectorstore import InMemoryVectorStore
 from bot.kb.versions import in_family
@@ -83,6 +83,23 @@ def test_a_fix_question_leads_with_the_answer(kb: KnowledgeBase) -> None:
     number = int(first.split("[")[1].split("]")[0])
     cited = next(c for c in answer.citations if c.n == number)
     assert cited.version == "9.4.1" and "CX-4821" in cited.quote
+
+
+def test_a_model_the_question_names_is_not_taken_for_the_fixed_issue(
+    tmp_path: Path, corpus: Path
+) -> None:
+    write(
+        corpus,
+        "codec/release-notes/9.6.1.md",
+        "---\ntitle: Codec 9.6.1 Release Notes\nproduct: codec\ndoc_type: release_notes\n"
+        'versions: ["9.6.1"]\n---\n# Codec 9.6.1 Release Notes\n\n## Fixed issues\n\n'
+        "- CX-5100: On the CX-900 the far-end video froze after a content share.\n",
+    )
+    answer = build(corpus, tmp_path / "i").ask(
+        "Our CX-900 freezes the far-end video after a content share, which release fixed it?"
+    )
+    first = answer.text.splitlines()[0]
+    assert "CX-900 is fixed" not in answer.text and first.startswith("Fixed in 9.6.1 ["), first
 
 
 def test_a_name_no_document_uses_is_refused_as_written(kb: KnowledgeBase) -> None:

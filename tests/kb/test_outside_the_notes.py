@@ -1,0 +1,133 @@
+"""Questions about what the notes do not cover are refused whatever the similarity: a rare word no
+document uses (unless the evidence is strong), a name only other products' notes use, a rare word
+only the notes of another product the question names use ("positional audio like the panel has"),
+a price or date no passage states."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.kb.answer import refusal
+from bot.kb.embedder import FakeEmbedder
+from bot.kb.facts import states, wanted_fact
+from bot.kb.lexicon import common_words, misspelling
+from bot.kb.query import analyse, names_in, plain_names_in, product_versions
+from bot.kb.schema import IndexLayout
+from bot.kb.service import KnowledgeBase
+from bot.kb.vectorstore import InMemoryVectorStore
+from bot.kb.vocabulary import ProductVocabulary
+from ingest.pipeline import Ingestor
+from tests.conftest import write
+
+
+@pytest.fixture
+def kb(tmp_path: Path, corpus: Path) -> KnowledgeBase:
+    write(
+        corpus,
+        "panel/guides/audio.md",
+        "---\ntitle: Panel audio guide\nproduct: panel\ndoc_type: how_to\n---\n"
+        "# Panel audio\n\nThe panel plays positional audio cues and reports over SNMPv3.\n\n"
+        "Pair the panel with a Dante network switch before a call.\n",
+    )
+    store, embedder = InMemoryVectorStore(), FakeEmbedder()
+    root = tmp_path / "index"
+    Ingestor(IndexLayout(root), embedder, store).run([corpus])
+    return KnowledgeBase(root, embedder, store, abstain_threshold=0.0, doubt_threshold=0.58)
+
+
+def test_common_words_come_from_the_packaged_vocabulary() -> None:
+    common = common_words()
+    assert {"freeze", "shipping", "people", "firmware"} <= common  # firmware: a question frame
+    assert not {"bluetooth", "speakerphone", "io_uring"} & common
+    assert common_words(Path("/nonexistent")) >= {"firmware"}  # no vocabulary: frame words only
+
+
+def test_misspellings_of_known_words_say_nothing() -> None:
+    known = {"doesnt", "display", "handshake"}.__contains__
+    assert misspelling("dispaly", known) and misspelling("handshak", known)
+    assert not misspelling("bluetooth", known)
+    assert not misspelling("rtmp", {"ramp"}.__contains__)  # too short to call a misspelling
+
+
+def test_rare_words_unknown_and_foreign_terms(kb: KnowledgeBase) -> None:
+    vocabulary = kb.retriever.vocabulary
+    analysis = analyse("Does the codec play positional audio like the panel does?", vocabulary)
+    assert analysis.rare == ("positional",) and "codec" in analysis.named_products
+    assert vocabulary.foreign_terms(["positional"], ["codec", "panel"], "engineer") == [
+        ("positional", "codec", ["panel"])
+    ]
+    # words no document uses: rare ones count, misspellings of known words and everyday ones not
+    assert vocabulary.unknown_words(["bluetooth", "handshakee", "people"], "engineer") == [
+        "bluetooth"
+    ]
+    # a compound counts as used when each of its rare parts is
+    assert vocabulary.unknown_words(["snmpv3-positional"], "engineer") == []
+
+
+def test_a_term_only_another_named_products_notes_use_is_refused(kb: KnowledgeBase) -> None:
+    answer = kb.ask("Does the codec play positional audio like the panel does?")
+    assert answer.abstained and not answer.citations
+    assert "codec notes never mention positional (only the panel notes do)" in answer.text
+    # a name only the panel's notes use, asked of the codec: refused even without the comparison
+    named = kb.ask("Does the codec support Dante?")
+    assert named.abstained and "codec notes never mention Dante" in named.text
+    # asked of the product whose notes have it: answered
+    assert not kb.ask("Does the panel play positional audio cues?").abstained
+
+
+def test_a_rare_unknown_word_refuses_only_weak_evidence(kb: KnowledgeBase) -> None:
+    question = "Can the codec send its audio to a Bluetooth speakerphone?"
+    result = kb.search(question)
+    assert result.unknown_words == ("bluetooth", "speakerphone")
+    weak, strong = replace(result, evidence=0.5), replace(result, evidence=0.7)
+    refused = refusal(question, weak, doubt_threshold=0.58)
+    assert refused is not None and refused.abstained
+    assert "never mention Bluetooth or speakerphone" in refused.text
+    assert refusal(question, strong, doubt_threshold=0.58) is None
+    # the vocabulary alone: no documents, no product, nothing is foreign
+    empty = ProductVocabulary([])
+    assert empty.foreign_terms(["bluetooth"], ["codec"]) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("What does one AX-CM3 cost?", "price"),
+        ("list price of the panel?", "price"),
+        ("When was codec 9.4.1 released?", "date"),
+        ("release date of panel firmware 2.3.1?", "date"),
+        ("When did codec 9.2.0 come out?", "date"),
+        ("how heavy is a cx-900?", "weight"),
+        ("Which codec release fixed the HDMI handshake?", None),
+        ("When the panel wakes up, the screen stays black", None),
+    ],
+)
+def test_the_kind_of_fact_a_question_asks_for(question: str, kind: str | None) -> None:
+    assert wanted_fact(question) == kind
+
+
+def test_a_fact_no_passage_states_is_refused(kb: KnowledgeBase, tmp_path: Path) -> None:
+    chunk = kb.retriever.chunks[0]
+    assert states("price", replace(chunk, text="One licence costs EUR 120 per room."))
+    assert states("date", replace(chunk, text="Released on 8 June 2026.", released=""))
+    assert states("date", replace(chunk, text="No date here.", released="2026-06-08"))
+    assert not states("price", replace(chunk, text="Lock the panel with a PIN of 4 to 8 digits."))
+    # the changelog has no price: refused, whatever the similarity
+    answer = kb.ask("How much does the panel lock feature cost per panel?")
+    assert answer.abstained and "give no price" in answer.text
+    # a release date in the release notes' metadata answers "when"
+    dated = kb.ask("When was codec 9.4.1 released?")
+    assert not dated.abstained, dated.text
+
+
+def test_addresses_are_not_versions_and_plain_names_are_kept_apart() -> None:
+    assert product_versions("Every morning the AX-8 has a 169.254 address again") == ()
+    assert product_versions("the panels in the 10.20 subnet lose the booking") == ()
+    assert product_versions("what changed in 9.4 and 10.0.1?") == ("9.4", "10.0.1")
+    question = "Which device type do I pick in Cisco Unified CM for a CX-500?"
+    assert names_in(question) == () and plain_names_in(question) == ("cisco", "unified")
+    # in a question about what a product works with, they are names
+    assert plain_names_in("Does the CX-500 work with Cisco Unified CM?") == ()
