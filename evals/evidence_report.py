@@ -1,9 +1,11 @@
-"""Evidence-level retrieval report: every retriever on both corpora and both splits.
+"""Evidence-level retrieval report: every retriever on both corpora and all three splits.
 
 ``python -m evals.evidence_report --out evals/reports`` ingests each corpus once into a temporary
 index (the pipeline ``assist eval retrieval`` uses, with the packaged embedding model loaded once),
-builds the naive LangChain baseline over it, scores hybrid, bm25, dense and naive on the tuning and
-the frozen test split, and writes ``evidence.md`` and ``evidence.json`` into ``--out``.
+builds the naive LangChain baseline over it, scores hybrid, bm25, dense and naive on the tuning
+split, the validation split (written after the abstention rules, to choose between them without
+touching the test split) and the frozen test split, and writes ``evidence.md`` and
+``evidence.json`` into ``--out``.
 
 A passage is evidence when it holds one of the question's evidence sentences after markup-insensitive
 normalisation (``evals.metrics.evidence_hit``). The report also checks every chunk of each index for
@@ -31,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATASETS = REPO / "evals" / "datasets"
 OPEN_SOURCE = REPO.parent / "shared" / "corpora" / "opensource-av" / "docs"
 MODES = ("hybrid", "bm25", "dense", "naive")
-SPLITS = ("tuning", "test")
+SPLITS = ("tuning", "validation", "test")
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,18 @@ def corpora() -> list[CorpusSpec]:
         CorpusSpec(
             "bundled",
             REPO / "knowledge" / "docs",
-            {"tuning": DATASETS / "bundled_kb.jsonl", "test": DATASETS / "bundled_kb.test.jsonl"},
+            {
+                "tuning": DATASETS / "bundled_kb.jsonl",
+                "validation": DATASETS / "bundled_kb.validation.jsonl",
+                "test": DATASETS / "bundled_kb.test.jsonl",
+            },
         ),
         CorpusSpec(
             "opensource-av",
             OPEN_SOURCE,
             {
                 "tuning": DATASETS / "opensource_av.jsonl",
+                "validation": DATASETS / "opensource_av.validation.jsonl",
                 "test": DATASETS / "opensource_av.test.jsonl",
             },
         ),
@@ -218,7 +225,11 @@ def run_corpus(
     ).run([spec.folder])
     say(f"[{spec.name}] {ingest.chunks_total} chunks in {ingest.seconds:.0f} s")
     kb = KnowledgeBase(
-        root, embedder, store, abstain_threshold=settings.retrieval.abstain_threshold
+        root,
+        embedder,
+        store,
+        abstain_threshold=settings.retrieval.abstain_threshold,
+        doubt_threshold=settings.retrieval.doubt_threshold,
     )
     baseline = None
     naive_store: Any = None
@@ -370,7 +381,8 @@ def render(report: dict[str, Any]) -> str:
         "# Evidence-level retrieval",
         "",
         f"Generated {report['generated']} by `python -m evals.evidence_report`; model "
-        f"{report['model']}, abstain threshold {report['abstain_threshold']}.",
+        f"{report['model']}, abstain threshold {report['abstain_threshold']}, doubt threshold "
+        f"{report['doubt_threshold']}.",
         "",
         "Evidence R@n: share of the answerable questions with evidence sentences that have a passage "
         f"holding one of them among the first n passages; evidence MRR@{EVIDENCE_DEPTH}: 1 / rank of "
@@ -436,6 +448,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "k": args.k,
         "evidence_depth": EVIDENCE_DEPTH,
         "abstain_threshold": settings.retrieval.abstain_threshold,
+        "doubt_threshold": settings.retrieval.doubt_threshold,
         "matching": MATCHING,
         "modes": modes,
         "corpora": {},
