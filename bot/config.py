@@ -200,7 +200,7 @@ class RetrievalSettings(BaseModel):
         0.44, ge=0, le=1, description="Below this evidence score: abstain."
     )
     doubt_threshold: float = Field(
-        0.58,
+        0.61,
         ge=0,
         le=1,
         description="A question using a rare word no document uses ('bluetooth') is answered "

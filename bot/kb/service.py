@@ -54,7 +54,7 @@ class KnowledgeBase:
         *,
         params: RetrievalParams | None = None,
         abstain_threshold: float = 0.44,
-        doubt_threshold: float = 0.58,
+        doubt_threshold: float = 0.61,
         max_question_chars: int = 2000,
         chat_model: Any = None,
     ) -> None:
