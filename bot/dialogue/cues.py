@@ -22,7 +22,8 @@ _KNOWLEDGE = re.compile(
     r"versions? (?:affected|fixed)|minimum version|upgrade path|known issues?|advisory|"
     r"vulnerab\w*|cve|xss|support(?:s|ed)?|compatible|how (?:do|can|should) (?:i|we|you)|"
     r"how to|how many|where (?:are|is|can i find) the|what does .+ (?:mean|refer to)|"
-    r"refer to|set up|configure|enable)\b"
+    r"refer to|set up|configure|enable|"
+    r"can (?:i|we|you) (?:pair|connect|use|stream|share|send|record|add|mount|run|integrate))\b"
 )
 _VERSION = re.compile(r"\b\d+\.\d+(?:\.\d+)?\b")
 _ISSUE_ID = re.compile(r"\b(?:cx|vx|ax|tx|wx|nsa)-\d{3,4}(?:-\d+)?\b")

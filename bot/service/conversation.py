@@ -21,7 +21,7 @@ from bot.dialogue.cues import question_shape
 from bot.dialogue.engine import EngineEvent, advance
 from bot.dialogue.events import Answer, Escalate, KbResult, SideQuestion, Start
 from bot.dialogue.facts import facts_in
-from bot.dialogue.intents import control_intent, interpret
+from bot.dialogue.intents import control_intent, interpret, is_side_question
 from bot.dialogue.router import Router
 from bot.dialogue.schema import ChoiceOption, Flow
 from bot.dialogue.state import Choice, DialogueState, Message, Peer, SiteContext
@@ -550,6 +550,13 @@ class Conversation:
         options = [a for a in (site.assets if site else ()) if a.serial in phase.options]
         picked: Asset | None = next((a for a in options if a.serial == choice), None)
         how = "asked"
+        if picked is None and said is not None and _asks_back(site, said):
+            # "which firmware fixed ... on the cx-900?": a question of its own, not a pick
+            self._answer(t, said)
+            t.set(offer=None)
+            question, choices = choices_for(options)
+            t.say(Message(type="question", text=question, choices=(*choices, PERSON)))
+            return
         if picked is None and said is not None and site is not None:
             picked = _pick(site, options, mentions(site, said), said)
             if picked is None and is_not_sure(said):
@@ -727,6 +734,14 @@ def _pick(site: Site, options: list[Asset], mention: Mention, said: str) -> Asse
     if parsed.kind == "value" and not parsed.needs_confirmation and isinstance(parsed.value, str):
         return options[int(parsed.value.removeprefix("o"))]
     return None
+
+
+def _asks_back(site: Site | None, said: str) -> bool:
+    """A reply to "which room?" that is a question of its own (a question word, a question mark,
+    five words or more) and names no room of the site."""
+    if not is_side_question(said) or len(said.split()) < 5:
+        return False
+    return site is None or not mentions(site, said).rooms
 
 
 def _option_id(index: int) -> str:
