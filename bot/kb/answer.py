@@ -230,20 +230,25 @@ def direct_answer(
 
 
 def _foreign_text(question: str, result: SearchResult) -> str:
-    """'The linphone notes never mention Microsoft or Teams (only the jitsi and pipewire notes
-    do), so ...': per product the question names, what its notes lack and whose notes have it."""
+    """'The CX codec notes never mention Dante (only the AX audio notes do), so ...': per product
+    the question names, what its notes lack and whose notes have it."""
     by_product: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     for term, product, using in result.foreign_terms:
         by_product.setdefault(product, []).append((term, using))
     parts = []
     for product, terms in by_product.items():
         named = " or ".join(_as_written(question, t) for t, _ in terms)
-        others = sorted({p for _, using in terms for p in using})
+        others = " and ".join(_product_words(p) for p in sorted({p for _, u in terms for p in u}))
         parts.append(
-            f"the {product} notes never mention {named} (only the {' and '.join(others)} notes do)"
+            f"the {_product_words(product)} notes never mention {named} (only the {others} notes do)"
         )
     text = "; ".join(parts)
     return f"{text[0].upper()}{text[1:]}, so I cannot answer that from them. {OFFER}"
+
+
+def _product_words(product: str) -> str:
+    """A product id as words: 'cx-codec' -> 'CX codec', 'mediasoup' stays."""
+    return " ".join(w.upper() if len(w) <= 2 else w for w in product.split("-"))
 
 
 def _as_written(question: str, term: str) -> str:

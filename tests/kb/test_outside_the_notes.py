@@ -70,7 +70,7 @@ def test_rare_words_unknown_and_foreign_terms(kb: KnowledgeBase) -> None:
 def test_a_term_only_another_named_products_notes_use_is_refused(kb: KnowledgeBase) -> None:
     answer = kb.ask("Does the codec play positional audio like the panel does?")
     assert answer.abstained and not answer.citations
-    assert "codec notes never mention positional (only the panel notes do)" in answer.text
+    assert "The codec notes never mention positional (only the panel notes do)" in answer.text
     # a name only the panel's notes use, asked of the codec: refused even without the comparison
     named = kb.ask("Does the codec support Dante?")
     assert named.abstained and "codec notes never mention Dante" in named.text
