@@ -17,6 +17,7 @@ from bot.kb.schema import Passage
 from bot.kb.sections import RELEASE_DOCS, group_of, issue_id
 from bot.kb.tables import blocks
 from bot.kb.tokens import tokenize
+from bot.kb.versions import same_version
 
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|\n+")
 OFFER = "Would you like an engineer to look into it?"
@@ -191,8 +192,9 @@ def direct_answer(
     result: SearchResult, numbers: dict[int, int], quotes: dict[int, list[str]]
 ) -> str:
     """The answer in one line when the passages state it: 'CX-4821 is fixed in 9.4.1 [1].' for an
-    issue id, 'Fixed in 9.4.1 [1].' or 'Added in 10.0.0 [1].' for "which release..." questions
-    whose best passage is that release's list of fixes or new features. Empty otherwise."""
+    issue id; '10.0.0 was released on 2026-03-02 [1].' for "when was 10.0.0 released?"; 'Fixed in
+    9.4.1 [1].' or 'Added in 10.0.0 [1].' for "which release..." questions whose best passage is
+    that release's list of fixes or new features. Empty otherwise."""
     passages = result.passages[:5]
     analysis = result.analysis
 
@@ -213,6 +215,12 @@ def direct_answer(
                     break
     if found:
         return " ".join(found)
+    if wanted_fact(analysis.text) == "date":  # "when was 10.0.0 released?": its notes' date
+        for rank, p in enumerate(passages):
+            c = p.chunk
+            if c.released and any(same_version(v, c.version) for v in analysis.versions):
+                first = (_units(c.text) or [(c.text[:300], None)])[0][0]
+                return f"{c.version} was released on {c.released} [{cite(rank, first)}]."
     if not passages or not _WHICH_RELEASE.search(analysis.text):
         return ""
     wanted = "Fixed" if "fixed" in analysis.intents else None
