@@ -29,6 +29,7 @@ from bot.dialogue.events import (
     SideQuestion,
     Start,
     StartOver,
+    Unclear,
 )
 from bot.dialogue.graph import to_mermaid
 from bot.dialogue.intents import interpret
@@ -73,6 +74,7 @@ __all__ = [
     "Start",
     "StartOver",
     "Turn",
+    "Unclear",
     "advance",
     "interpret",
     "load_flows",

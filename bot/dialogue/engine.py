@@ -14,7 +14,8 @@ Promises:
   moves on.
 - ``GoBack`` returns to the previous question (undoing its answer and slot), ``StartOver`` restarts
   the flow, ``DontKnow`` (or a "not sure" reply) takes the step's ``not_sure`` branch or else
-  escalates, ``Escalate`` hands off at once, ``SideQuestion`` re-asks the current step.
+  escalates, ``Escalate`` hands off at once, ``SideQuestion`` re-asks the current step, ``Unclear``
+  ("what do you mean?") asks it again with its instruction.
 - At a ``check_kb`` step the state carries ``pending_kb``; the caller looks it up and sends
   ``KbResult``.
 - Fixes engineers found (``Start.fixes``, ``KbResult.fixes``: facts from the caller) are offered
@@ -38,6 +39,7 @@ from bot.dialogue.events import (
     SideQuestion,
     Start,
     StartOver,
+    Unclear,
 )
 from bot.dialogue.fix_replies import fix_reply
 from bot.dialogue.fixes import merge_fixes, next_fix, offer_fix
@@ -66,7 +68,9 @@ from bot.dialogue.steps import (
 )
 from bot.errors import FlowError
 
-EngineEvent = Start | Answer | KbResult | GoBack | StartOver | DontKnow | Escalate | SideQuestion
+EngineEvent = (
+    Start | Answer | KbResult | GoBack | StartOver | DontKnow | Escalate | SideQuestion | Unclear
+)
 Flows = Flow | Mapping[str, Flow]
 _COMMANDS: dict[str, type[GoBack | StartOver | Escalate]] = {
     "go_back": GoBack,
@@ -102,7 +106,7 @@ def advance(
         new = new.model_copy(update={"fixes_tried": state.fixes_tried})  # offered once, ever
         return new, [text("OK, let's start over."), *messages]
     if state.finished:
-        if isinstance(event, SideQuestion):
+        if isinstance(event, SideQuestion | Unclear):
             return state, []
         return state, [text(_finished_text(state))]
     if isinstance(event, Escalate):
@@ -110,17 +114,21 @@ def advance(
     if isinstance(event, GoBack):
         return _go_back(flow, state, event.at, max_steps)
     if state.fix_offer is not None:
+        if isinstance(event, Unclear):  # the offer is asked again, as for a question back
+            event = SideQuestion(at=event.at)
         return fix_reply(flow, state, event, max_steps)
     if state.pending_kb is not None:
         if isinstance(event, KbResult):
             return _kb_result(flow, state, event, max_steps)
-        if isinstance(event, SideQuestion):
+        if isinstance(event, SideQuestion | Unclear):
             return state, []
         return state, [text("One moment: I'm still checking the knowledge base.")]
     if isinstance(event, KbResult):
         return state, [text("No knowledge-base check is waiting for a result; nothing changed.")]
     if isinstance(event, SideQuestion):
         return state, [prompt(flow.step(state.step_id), "Back to our check:", state.slots)]
+    if isinstance(event, Unclear):
+        return state, [prompt(flow.step(state.step_id), "Let me say it again:", state.slots)]
     if isinstance(event, DontKnow):
         return not_sure(flow, state, event.at, max_steps)
     return answer_step(flow, state, event, max_steps)

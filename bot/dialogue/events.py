@@ -76,8 +76,15 @@ class SideQuestion(_Event):
     text: str = ""
 
 
+class Unclear(_Event):
+    """The user did not understand the question ("not sure what you mean"): the engine asks it
+    again with its instruction; no answer, no miss, no "not sure"."""
+
+    type: Literal["unclear"] = "unclear"
+
+
 Event = Annotated[
-    Start | Answer | KbResult | GoBack | StartOver | DontKnow | Escalate | SideQuestion,
+    Start | Answer | KbResult | GoBack | StartOver | DontKnow | Escalate | SideQuestion | Unclear,
     Field(discriminator="type"),
 ]
 EventAdapter: TypeAdapter[Event] = TypeAdapter(Event)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.dialogue.answers import CONFIRM_BELOW, normalise, parse_answer
-from bot.dialogue.events import Answer, Escalate, GoBack, SideQuestion, StartOver
+from bot.dialogue.events import Answer, Escalate, GoBack, SideQuestion, StartOver, Unclear
 from bot.dialogue.schema import AskStep, CollectStep, Flow, TextAnswer
 from bot.dialogue.state import DialogueState
 
@@ -73,6 +73,19 @@ def looks_like_question(text: str) -> bool:
     return clean.endswith("?") or bool(_QUESTION_START.match(clean))
 
 
+_UNCLEAR = re.compile(
+    r"\b(what do you mean|what does (that|this|it) mean|(not sure|no idea|don'?t know) what you mean|"
+    r"(do ?n[o']?t|did ?n[o']?t|do not|did not) (understand|get) (the question|what you|you|that|this)|"
+    r"i'?m confused|you lost me|come again|say (that|it) again|rephrase)\b"
+)
+
+
+def is_unclear(text: str) -> bool:
+    """ "not sure what you mean", "I don't understand the question": the question was not
+    understood (no answer to it, and no "not sure")."""
+    return bool(_UNCLEAR.search(normalise(text)))
+
+
 def is_side_question(text: str) -> bool:
     """ "where is the USB-C port?", "what's a codec?": a question back, not an answer."""
     clean = normalise(text).strip()
@@ -81,7 +94,7 @@ def is_side_question(text: str) -> bool:
 
 def interpret(
     flows: Flow | Mapping[str, Flow], state: DialogueState, text: str, at: datetime
-) -> Answer | GoBack | StartOver | Escalate | SideQuestion:
+) -> Answer | GoBack | StartOver | Escalate | SideQuestion | Unclear:
     """The event the text means at the state's current step."""
     control = control_intent(text)
     if control == "go_back":
@@ -93,6 +106,8 @@ def interpret(
     flow = flows if isinstance(flows, Flow) else flows.get(state.flow_id)
     if flow is None or state.finished or state.pending_kb is not None:
         return Answer(at=at, text=text)
+    if is_unclear(text):
+        return Unclear(at=at)
     if state.pending_confirm is not None or not looks_like_question(text):
         return Answer(at=at, text=text)
     step = flow.step(state.step_id) if flow.has_step(state.step_id) else None

@@ -15,7 +15,9 @@ from bot.dialogue.events import (
     SideQuestion,
     Start,
     StartOver,
+    Unclear,
 )
+from bot.dialogue.intents import interpret
 from bot.dialogue.state import DialogueState, SiteContext
 from bot.errors import FlowError
 from bot.kb.citation import Citation
@@ -231,6 +233,19 @@ def test_side_question_re_asks_the_same_step_and_keeps_the_state() -> None:
     same, messages = advance(FLOW, state, SideQuestion(at=AT, text="where is the codec?"))
     assert same is state
     assert messages[0].type == "question" and messages[0].text.startswith("Back to our check:")
+
+
+def test_a_question_not_understood_is_asked_again_with_its_instruction() -> None:
+    state = start()
+    for reply in ("not sure what you mean", "sorry, what do you mean?"):
+        event = interpret(FLOW, state, reply, AT)
+        assert isinstance(event, Unclear), reply
+        same, messages = advance(FLOW, state, event)
+        assert same is state and same.misses == 0  # no answer, no miss, no "not sure" branch
+        assert messages[0].text.startswith("Let me say it again:\nLook at the codec's front LED.")
+        assert [c.id for c in messages[0].choices] == ["white", "amber", "red"]
+    # a plain "not sure" is still an answer
+    assert not isinstance(interpret(FLOW, state, "not sure", AT), Unclear)
 
 
 @pytest.mark.parametrize(
