@@ -129,10 +129,12 @@ class ProductVocabulary:
             if share >= 0.5 and n >= 0.9 * sum(counts.values()) and others <= 2:
                 self.aliases.setdefault(word, product)
 
-    def _products_using(self, word: str) -> set[str]:
-        """The products whose documents (of any audience) use ``word``."""
-        numbers = np.unique(self._product_of[self._words.chunks_with(word)])
-        return {self.products[i] for i in numbers}
+    def _products_using(self, word: str, audience: str = "engineer") -> set[str]:
+        """The products whose documents use ``word`` (of any audience, or customers' only)."""
+        positions = self._words.chunks_with(word)
+        if audience != "engineer":
+            positions = positions[self._customer[positions]]
+        return {self.products[i] for i in np.unique(self._product_of[positions])}
 
     def _used(self, word: str, audience: str) -> bool:
         """Whether a document the audience sees uses ``word``."""
@@ -192,13 +194,16 @@ class ProductVocabulary:
         its parts is rare."""
         found = []
         for word in words:
-            parts = [p for p in _PARTS.split(word) if p]
-            if not parts or any(ch.isdigit() for ch in word) or word in self.aliases:
+            if any(ch.isdigit() for ch in word) or word in self.aliases:
                 continue
-            rare = [p for p in parts if len(p) >= 3 and not self.is_common(p)]
-            if rare and word not in found:
+            if self._rare_parts(word) and word not in found:
                 found.append(word)
         return found
+
+    def _rare_parts(self, word: str) -> list[str]:
+        """The parts of ``word`` ('uring' of 'io_uring'; the word itself when it has one part)
+        of three letters or more that are not everyday English."""
+        return [p for p in _PARTS.split(word) if len(p) >= 3 and not self.is_common(p)]
 
     def unknown_words(self, words: Iterable[str], audience: str = "customer") -> list[str]:
         """Rare words no document the audience sees uses (a compound counts as used when the
@@ -214,7 +219,7 @@ class ProductVocabulary:
 
         found = []
         for word in self.rare_words(words):
-            parts = [p for p in _PARTS.split(word) if len(p) >= 3 and not self.is_common(p)]
+            parts = self._rare_parts(word)
             if used(word) or (parts != [word] and all(map(used, parts))):  # compound: by parts
                 continue
             if not misspelling(word, known):
@@ -228,15 +233,9 @@ class ProductVocabulary:
         ``(term, product, the products whose documents use it)`` ('positional' asked of
         Linphone, used by Mumble only). Such a question asks the notes of that product for
         something they do not hold."""
-        who = "engineer" if audience == "engineer" else "customer"
         found = []
         for term in dict.fromkeys(terms):
-            using: set[str] = set()
-            for form in _forms(term):
-                positions = self._words.chunks_with(form)
-                if who == "customer":
-                    positions = positions[self._customer[positions]]
-                using |= {self.products[i] for i in np.unique(self._product_of[positions])}
+            using = set().union(*(self._products_using(f, audience) for f in _forms(term)))
             if not using or len(using) > SPECIALIST_PRODUCTS:
                 continue  # unknown everywhere (unknown_terms' case), or a word of many products
             for product in products:
