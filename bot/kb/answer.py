@@ -98,8 +98,8 @@ def _render(picked: list[tuple[int, Unit]], numbers: dict[int, int]) -> list[str
 def refusal(question: str, result: SearchResult, doubt_threshold: float = 1.0) -> Answer | None:
     """An abstaining answer when the question asks about something the notes cannot know, whatever
     the similarity: a version with no notes, a model or issue id or a name no document names, a
-    term only other products' notes use; or a rare word no document uses while the evidence stays
-    below ``doubt_threshold``. None otherwise."""
+    term only other products' notes use, a price, date or weight no top passage states; or a rare
+    word no document uses while the evidence stays below ``doubt_threshold``. None otherwise."""
     passages = result.passages
 
     def refuse(text: str) -> Answer:
