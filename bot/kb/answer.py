@@ -21,10 +21,17 @@ from bot.kb.versions import same_version
 
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|\n+")
 OFFER = "Would you like an engineer to look into it?"
-ABSTAIN_TEXT = (
-    "I could not find this in the release notes or product documents. "
-    "Would you like me to pass your question to an engineer?"
-)
+ABSTAIN_OFFER = "Would you like me to pass your question to an engineer?"
+ABSTAIN_TEXT = f"I could not find this in the release notes or product documents. {ABSTAIN_OFFER}"
+
+
+def without_offer(text: str) -> str:
+    """An abstaining answer's text without its closing offer of an engineer (for a question asked
+    in the middle of a check, where a yes would be read as the check's answer)."""
+    for offer in (OFFER, ABSTAIN_OFFER):
+        if text.endswith(offer):
+            return text[: -len(offer)].rstrip()
+    return text
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from bot.dialogue.yesno import parse_yes_no
 from bot.errors import AssistError
 from bot.escalation.accounts import Accounts, Asset, Site
 from bot.kb.answer import Answer as KbAnswer
+from bot.kb.answer import without_offer
 from bot.kb.known_issues import find_fix
 from bot.kb.retriever import Filters
 from bot.kb.service import KnowledgeBase
@@ -384,7 +385,11 @@ class Conversation:
             return None
         return None if answer.abstained else answer
 
-    def _answer(self, t: Turn, question: str, answer: KbAnswer | None = None) -> None:
+    def _answer(
+        self, t: Turn, question: str, answer: KbAnswer | None = None, aside: bool = False
+    ) -> None:
+        """The knowledge base's answer; an abstention offers an engineer (yes / no), except
+        ``aside``, a question asked in the middle of a check: there a yes would answer the check."""
         if self.kb is None:
             t.say(text("The knowledge base is not available right now.", [PERSON]))
             return
@@ -396,15 +401,19 @@ class Conversation:
         citations = tuple(answer.citations)
         t.state = t.state.with_sources(citations)
         t.kb_result = "abstained" if answer.abstained else "answered"
+        said = answer.text
         if answer.abstained:
             t.state = t.state.with_abstained(question)
-            t.set(offer=Offer(kind="engineer"))
+            if aside:
+                said = (
+                    f'{without_offer(said)} Say "talk to a person" if you want an engineer on it.'
+                )
+            else:
+                t.set(offer=Offer(kind="engineer"))
+        offer = answer.abstained and not aside
         t.say(
             Message(
-                type="text",
-                text=answer.text,
-                choices=(*YES_NO,) if answer.abstained else (),
-                citations=citations,
+                type="text", text=said, choices=(*YES_NO,) if offer else (), citations=citations
             )
         )
 
@@ -552,7 +561,7 @@ class Conversation:
         how = "asked"
         if picked is None and said is not None and _asks_back(site, said):
             # "which firmware fixed ... on the cx-900?": a question of its own, not a pick
-            self._answer(t, said)
+            self._answer(t, said, aside=True)
             t.set(offer=None)
             question, choices = choices_for(options)
             t.say(Message(type="question", text=question, choices=(*choices, PERSON)))
@@ -618,7 +627,7 @@ class Conversation:
             if topic is not None:
                 self._account(t, topic, event.text)
             else:
-                self._answer(t, event.text)
+                self._answer(t, event.text, aside=True)
                 t.set(offer=None)
         dialogue, messages = advance(self._engine_flows, dialogue, event)
         t.say(*messages)
