@@ -143,18 +143,11 @@ def refusal(question: str, result: SearchResult, doubt_threshold: float = 1.0) -
 
 
 def compose_extractive(
-    question: str,
-    result: SearchResult,
-    threshold: float,
-    max_units: int = 3,
-    doubt_threshold: float = 1.0,
+    question: str, result: SearchResult, threshold: float, max_units: int = 3
 ) -> Answer:
-    """Pick the best-matching sentences of the top passages; abstain below ``threshold`` (and for
-    the reasons of ``refusal``)."""
+    """Pick the best-matching sentences of the top passages; abstain below ``threshold``. The
+    caller asks ``refusal`` first."""
     passages = result.passages
-    refused = refusal(question, result, doubt_threshold)
-    if refused is not None:
-        return refused
     if not passages or result.evidence < threshold:
         return Answer(ABSTAIN_TEXT, True, [], passages, result.evidence, result.notices)
     wanted = set(tokenize(question))

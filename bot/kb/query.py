@@ -152,6 +152,7 @@ def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
     lower = text.lower()
     intents = tuple(name for name, cues in INTENTS.items() if any(cue in lower for cue in cues))
     identifiers = identifiers_in(text, vocabulary)
+    names, plain_names = split_names(text, identifiers)
     return QueryAnalysis(
         text=text,
         products=vocabulary.products_in(text),
@@ -159,9 +160,9 @@ def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
         versions=product_versions(text),
         intents=intents,
         identifiers=identifiers,
-        names=names_in(text, identifiers),
+        names=names,
         rare=tuple(vocabulary.rare_words(words(text))),
-        plain_names=plain_names_in(text, identifiers),
+        plain_names=plain_names,
     )
 
 
@@ -261,18 +262,29 @@ def _capitalised(text: str, identifiers: tuple[str, ...]) -> list[tuple[str, boo
     return list(found.items())
 
 
+def split_names(
+    text: str, identifiers: tuple[str, ...] = ()
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``(names, plain names)`` of a question, lower case. Names: acronyms and mixed-case or
+    lettered-digit names (KNX, WebTransport, SNMPv3) always; a plain capitalised word only in a
+    question about what a product supports or works with. Plain names: the plain capitalised words
+    left out otherwise ('Cisco' in "registering a CX-500 on Cisco Unified CM"), as likely a room, a
+    site or a person, so only weak evidence lets them show a question is about something the notes
+    lack. Model ids and versions are left to their own checks."""
+    capitalised = _capitalised(text, identifiers)
+    if CAPABILITY_CUES.search(text):
+        return tuple(w for w, _ in capitalised), ()
+    return (
+        tuple(w for w, plain in capitalised if not plain),
+        tuple(w for w, plain in capitalised if plain),
+    )
+
+
 def names_in(text: str, identifiers: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """Names a question uses, lower case: acronyms and mixed-case or lettered-digit names (KNX,
-    WebTransport, SNMPv3) always; a plain capitalised word only in a question about what a product
-    supports or works with. Model ids and versions are left to their own checks."""
-    capability = bool(CAPABILITY_CUES.search(text))
-    return tuple(w for w, plain in _capitalised(text, identifiers) if capability or not plain)
+    """The names of ``split_names``."""
+    return split_names(text, identifiers)[0]
 
 
 def plain_names_in(text: str, identifiers: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """The plain capitalised words ``names_in`` leaves out (no question about what a product works
-    with): 'Cisco' in "registering a CX-500 on Cisco Unified CM". As likely a room, a site or a
-    person, so only weak evidence lets them show a question is about something the notes lack."""
-    if CAPABILITY_CUES.search(text):
-        return ()
-    return tuple(w for w, plain in _capitalised(text, identifiers) if plain)
+    """The plain names of ``split_names``."""
+    return split_names(text, identifiers)[1]

@@ -198,9 +198,7 @@ class KnowledgeBase:
             product = self._release_product(result, filters)
             answer = compose_release(question, result, self._retriever, product, filters.audience)
         if answer is None:
-            answer = compose_extractive(
-                question, result, self.abstain_threshold, doubt_threshold=self.doubt_threshold
-            )
+            answer = compose_extractive(question, result, self.abstain_threshold)
         if self.chat_model is not None:
             from bot.kb.llm import compose_with_llm
 
