@@ -105,7 +105,8 @@ def _render(picked: list[tuple[int, Unit]], numbers: dict[int, int]) -> list[str
 def refusal(question: str, result: SearchResult, doubt_threshold: float = 1.0) -> Answer | None:
     """An abstaining answer when the question asks about something the notes cannot know, whatever
     the similarity: a version with no notes, a model or issue id or a name no document names, a
-    term only other products' notes use, a price, date or weight no top passage states; or a rare
+    term only other products' notes use, a fact no top passage states (a price, a date of the
+    release asked about, a weight, a resolution, a length of time, a platform's version); or a rare
     word no document uses while the evidence stays below ``doubt_threshold``. None otherwise."""
     passages = result.passages
 
@@ -135,11 +136,22 @@ def refusal(question: str, result: SearchResult, doubt_threshold: float = 1.0) -
     if result.foreign_terms:
         return refuse(_foreign_text(question, result))
     kind = wanted_fact(question)
-    if kind and passages and not any(states(kind, p.chunk) for p in passages[:5]):
+    if kind and passages and not _stated(kind, result):
         return refuse(
             f"The notes I found give no {kind} for this, so I cannot answer it from them. {OFFER}"
         )
     return None
+
+
+def _stated(kind: str, result: SearchResult) -> bool:
+    """Whether a top passage states the fact the question asks for; a fact about a product the
+    question names must come from that product's notes."""
+    products = result.analysis.named_products
+    return any(
+        states(kind, p.chunk, result.analysis.versions)
+        for p in result.passages[:5]
+        if not products or p.chunk.product in products
+    )
 
 
 def compose_extractive(

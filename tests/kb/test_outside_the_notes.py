@@ -15,7 +15,7 @@ from bot.kb.embedder import FakeEmbedder
 from bot.kb.facts import states, wanted_fact
 from bot.kb.lexicon import common_words, misspelling
 from bot.kb.query import analyse, names_in, plain_names_in, product_versions
-from bot.kb.schema import IndexLayout
+from bot.kb.schema import Chunk, IndexLayout
 from bot.kb.service import KnowledgeBase
 from bot.kb.vectorstore import InMemoryVectorStore
 from bot.kb.vocabulary import ProductVocabulary
@@ -101,6 +101,13 @@ def test_a_rare_unknown_word_refuses_only_weak_evidence(kb: KnowledgeBase) -> No
         ("release date of panel firmware 2.3.1?", "date"),
         ("When did codec 9.2.0 come out?", "date"),
         ("how heavy is a cx-900?", "weight"),
+        ("What is the native resolution of the panel's display?", "resolution"),
+        ("How many years of warranty does the gateway have?", "length of time"),
+        ("minimum android version needed for the app?", "Android version"),
+        ("Which iOS version is required?", "iOS version"),
+        ("When does Norvale end support for the 9.x train?", "end-of-support date"),
+        ("When does the panel end the meeting?", None),
+        ("Which release dropped support for Ubuntu 16.04?", None),
         ("Which codec release fixed the HDMI handshake?", None),
         ("When the panel wakes up, the screen stays black", None),
     ],
@@ -109,12 +116,38 @@ def test_the_kind_of_fact_a_question_asks_for(question: str, kind: str | None) -
     assert wanted_fact(question) == kind
 
 
+def test_a_release_date_must_be_the_asked_release_s() -> None:
+    notes = Chunk(
+        id="k-7.2#0", source="kurento/7.2.rst", title="Kurento 7.2 Release Notes",
+        product="kurento", doc_type="release_notes", audience="engineer", version="7.2", text="",
+    )  # fmt: skip
+    other = (
+        "Kurento 7.2.0 is a minor release. Kurento 7.1.0 was originally released on september 2024."
+    )
+    assert not states("date", replace(notes, text=other), ("7.2.0",))
+    assert states("date", replace(notes, text=other), ("7.1.0",))  # the sentence names 7.1.0
+    assert states("date", replace(notes, text="Published on 2 May 2025."), ("7.2.0",))
+    assert states("date", replace(notes, text="No date.", released="2025-05-02"), ("7.2",))
+    # '1.5' is the 1.5 line: a dated sentence naming 1.5.634 dates it
+    line = replace(notes, version="", text="Mumble 1.5.634 was released on 19 May 2024.")
+    assert states("date", line, ("1.5",)) and not states("date", line, ("1.4",))
+
+
 def test_a_fact_no_passage_states_is_refused(kb: KnowledgeBase, tmp_path: Path) -> None:
     chunk = kb.retriever.chunks[0]
     assert states("price", replace(chunk, text="One licence costs EUR 120 per room."))
     assert states("date", replace(chunk, text="Released on 8 June 2026.", released=""))
     assert states("date", replace(chunk, text="No date here.", released="2026-06-08"))
     assert not states("price", replace(chunk, text="Lock the panel with a PIN of 4 to 8 digits."))
+    assert states("Android version", replace(chunk, text="Requires Android 8 or later."))
+    assert states("Safari version", replace(chunk, text="| Safari | ✅ | >= 14.3 |"))
+    assert not states("Android version", replace(chunk, text="The Android app shows the PIN."))
+    assert states("length of time", replace(chunk, text="Covered for two years from delivery."))
+    assert not states("resolution", replace(chunk, text="A 10-inch touch display."))
+    # support ends on a date only where a sentence says so, not where a release is dated
+    eos = "end-of-support date"
+    assert states(eos, replace(chunk, text="9.x is supported until 2028-06-30.", released=""))
+    assert not states(eos, replace(chunk, text="Released on 8 June 2026.", released="2026-06-08"))
     # the changelog has no price: refused, whatever the similarity
     answer = kb.ask("How much does the panel lock feature cost per panel?")
     assert answer.abstained and "give no price" in answer.text
