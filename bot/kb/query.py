@@ -56,7 +56,8 @@ INTENTS: dict[str, tuple[str, ...]] = {
 }
 
 
-# Versions right after these words belong to a platform, not to a documented product ("Ubuntu 14.04").
+# Versions right after these words, or after a library's name ("libsrtp 2.x"), belong to a platform
+# or a dependency, not to a documented product ("Ubuntu 14.04").
 PLATFORM_WORDS = frozenset(
     [
         "ubuntu",
@@ -104,7 +105,7 @@ PLATFORM_WORDS = frozenset(
         "prosody",
     ]
 )
-_PLATFORM_VERSION = re.compile(r"\b([a-z]+)\s+v?(\d+(?:\.\d+)+)", re.I)
+_PLATFORM_VERSION = re.compile(r"\b([a-z]+)\s+v?(\d+(?:\.(?:\d+|x))+)\b", re.I)
 # Addresses, not versions: 169.254.x.x, 10.20.1.5; a prefix followed by what it is ("a 169.254
 # address", "the 192.168 range"); the private and link-local prefixes (169.254, 192.168).
 _ADDRESS = re.compile(
@@ -122,7 +123,9 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*|
 def product_versions(text: str) -> tuple[str, ...]:
     """Versions a question names, without those that follow a platform name."""
     platform = {
-        m.group(2) for m in _PLATFORM_VERSION.finditer(text) if m.group(1).lower() in PLATFORM_WORDS
+        m.group(2)
+        for m in _PLATFORM_VERSION.finditer(text)
+        if m.group(1).lower() in PLATFORM_WORDS or m.group(1).lower().startswith("lib")
     }
     masked = _ADDRESS.sub(" ", text)
     for raw in platform:
@@ -217,9 +220,14 @@ _GLUED_MODEL = re.compile(r"(?<![\w-])([A-Z]{2,4})(\d{2,4}[A-Z]{0,2})\b")
 
 
 def identifiers_in(text: str, vocabulary: ProductVocabulary) -> tuple[str, ...]:
-    """Model and issue ids, upper case; 'CX500' is read as 'CX-500' when documents name CX ids."""
+    """Model and issue ids, upper case; 'CX500' is read as 'CX-500' when documents name CX ids, and
+    'CX-500s' as 'CX-500' when documents name CX-500 and not CX-500S (a plural)."""
     upper = text.upper()
-    found = [m for m in MODEL_ID.findall(upper)]
+    known = vocabulary.names["engineer"]
+    found = [
+        m[:-1] if m.endswith("S") and m not in known and m[:-1] in known else m
+        for m in MODEL_ID.findall(upper)
+    ]
     found += [f"{a}-{b}" for a, b in _GLUED_MODEL.findall(upper) if vocabulary.knows_prefix(a)]
     return tuple(dict.fromkeys(found))
 

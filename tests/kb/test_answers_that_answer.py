@@ -3,6 +3,7 @@ families, "what changed in V" and "between V1 and V2", direct fix answers, names
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,12 @@ def test_names_and_glued_model_ids_in_questions(tmp_path: Path, corpus: Path) ->
         "Our CX4821, the ARM64 build: does it work with Zoom? Monday fails.", vocabulary
     )
     assert "CX-4821" in analysis.identifiers and "ARM-64" not in analysis.identifiers
+    # a plural of a named model is that model; an unknown one stays unknown
+    models = ProductVocabulary([*chunks, replace(chunks[0], text="Applies to the CX-900.")])
+    assert analyse("both our CX-900s and a CX-777s reboot", models).identifiers == (
+        "CX-900",
+        "CX-777S",
+    )
     assert analysis.names == ("arm64", "zoom")
     assert vocabulary.unknown_terms(["zoom", "locks", "standby"]) == ["zoom"]
     # a plain capitalised word is a name only in a question about what a product works with

@@ -160,6 +160,10 @@ def test_addresses_are_not_versions_and_plain_names_are_kept_apart() -> None:
     assert product_versions("Every morning the AX-8 has a 169.254 address again") == ()
     assert product_versions("the panels in the 10.20 subnet lose the booking") == ()
     assert product_versions("what changed in 9.4 and 10.0.1?") == ("9.4", "10.0.1")
+    # a library's version is not the product's
+    assert product_versions("janus 1.2.0 built against libsrtp 2.x and libnice 0.1.21") == (
+        "1.2.0",
+    )
     question = "Which device type do I pick in Cisco Unified CM for a CX-500?"
     assert names_in(question) == () and plain_names_in(question) == ("cisco", "unified")
     # in a question about what a product works with, they are names
