@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.kb.references import advisories_in, trackers_in
 from bot.kb.tokens import STOPWORDS, words
 from bot.kb.versions import find_versions
 from bot.kb.vocabulary import MODEL_ID, ProductVocabulary
@@ -149,6 +150,9 @@ class QueryAnalysis:
     rare: tuple[str, ...] = ()
     # plain capitalised words that are not names (no question about what a product works with)
     plain_names: tuple[str, ...] = ()
+    # advisory ids ('MUMBLE-SA-2015-001') and tracker entries as (written, number) ('PR-3700')
+    advisories: tuple[str, ...] = ()
+    trackers: tuple[tuple[str, str], ...] = ()
 
 
 def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
@@ -166,6 +170,8 @@ def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
         names=names,
         rare=tuple(vocabulary.rare_words(words(text))),
         plain_names=plain_names,
+        advisories=advisories_in(text),
+        trackers=trackers_in(text),
     )
 
 

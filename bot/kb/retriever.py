@@ -47,7 +47,8 @@ class SearchResult:
     evidence: float  # best dense cosine of any candidate: how close the knowledge base comes at all
     notices: list[str] = field(default_factory=list)
     missing_version: str | None = None
-    # model or issue ids the question names and no document does, each with similar named ones
+    # model, issue and advisory ids and tracker entries ('PR-3700') the question names and no
+    # document does, each with similar named ones
     unknown_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # names the question uses that no document uses, e.g. "knx"
     unknown_terms: tuple[str, ...] = ()
@@ -283,6 +284,12 @@ class HybridRetriever:
             version, near = missing
             notices.append(f"no notes for version {version}; nearest: {', '.join(near) or 'none'}")
         unknown = self.vocabulary.unknown_names(analysis.identifiers, filters.audience)
+        unknown += self.vocabulary.unknown_references(
+            analysis.advisories,
+            analysis.trackers,
+            self._products(analysis, filters),
+            filters.audience,
+        )
         for name, similar in unknown:
             notices.append(f"no document names {name}; similar: {', '.join(similar) or 'none'}")
         vocabulary, audience = self.vocabulary, filters.audience

@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from bot.kb.lexicon import misspelling
+from bot.kb.references import advisories_in, cited_numbers, nearest_advisories
 from bot.kb.schema import Chunk
 from bot.kb.tokens import tokenize
 
@@ -81,14 +82,20 @@ class ProductVocabulary:
         self._customer = np.fromiter((c.audience == "customer" for c in chunks), bool, len(chunks))
         self._words = words if words is not None else WordTable(chunks)
         self.names: dict[str, set[str]] = {a: set() for a in AUDIENCES}
+        # advisory ids by audience: upper case -> as the documents write it
+        self.advisories: dict[str, dict[str, str]] = {a: {} for a in AUDIENCES}
+        self._trackers: dict[str, set[str]] = defaultdict(set)  # product -> cited tracker numbers
         titles: dict[str, set[str]] = defaultdict(set)
         ids: dict[str, Counter[str]] = defaultdict(Counter)
         for c in chunks:
             titles[c.product].add(c.title)
             named = {m.upper() for m in MODEL_ID.findall(f"{c.title} {c.text}".upper())}
+            advisories = advisories_in(f"{c.title} {c.text}")
             audiences = AUDIENCES if c.audience == "customer" else ("engineer",)
             for audience in audiences:
                 self.names[audience].update(named)
+                self.advisories[audience].update((a.upper(), a) for a in advisories)
+            self._trackers[c.product] |= cited_numbers(c.text)
             for m in MODEL_ID.findall(c.text):
                 prefix = m.split("-")[0]
                 if prefix.upper() not in GENERIC_PREFIXES:
@@ -176,6 +183,24 @@ class ProductVocabulary:
                 key=lambda n: (abs(_id_number(n) - _id_number(name)), n),
             )
             found.append((name, same[:3]))
+        return found
+
+    def unknown_references(
+        self,
+        advisories: Iterable[str],
+        trackers: Iterable[tuple[str, str]],
+        products: Sequence[str] = (),
+        audience: str = "customer",
+    ) -> list[tuple[str, list[str]]]:
+        """Advisory ids no document the audience sees names, each with up to three of the same
+        prefix, nearest first; and tracker entries ``(as written, number)`` the documents of
+        ``products`` (of every product when none) never cite ('PR-3700', 'issue #5300')."""
+        known = self.advisories["engineer" if audience == "engineer" else "customer"]
+        found = [
+            (a, nearest_advisories(a, known.values())) for a in advisories if a.upper() not in known
+        ]
+        cited = set().union(*(self._trackers.get(p, set()) for p in products or self.products))
+        found += [(written, []) for written, number in trackers if number not in cited]
         return found
 
     def unknown_terms(self, terms: Iterable[str], audience: str = "customer") -> list[str]:
