@@ -8,17 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb.embedder import FakeEmbedder
 from bot.kb.query import analyse, names_in, product_versions
 from bot.kb.releases import items_in
-from bot.kb.schema import IndexLayout
 from bot.kb.sections import group_of, issue_id
 from bot.kb.service import KnowledgeBase
-from bot.kb.vectorstore import InMemoryVectorStore
 from bot.kb.versions import in_family
 from bot.kb.vocabulary import ProductVocabulary
-from ingest.pipeline import Ingestor
 from tests.conftest import write
+from tests.kb.fake_kb import build
 
 
 @pytest.fixture
@@ -32,12 +29,6 @@ def kb(tmp_path: Path, corpus: Path) -> KnowledgeBase:
         "- CX-4809: Far-end camera control on H.323 calls answers at once again.\n",
     )
     return build(corpus, tmp_path / "index")
-
-
-def build(corpus: Path, root: Path) -> KnowledgeBase:
-    store, embedder = InMemoryVectorStore(), FakeEmbedder()
-    Ingestor(IndexLayout(root), embedder, store).run([corpus])
-    return KnowledgeBase(root, embedder, store, abstain_threshold=0.0)
 
 
 def test_a_version_family_stands_for_its_releases() -> None:

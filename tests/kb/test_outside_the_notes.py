@@ -11,16 +11,14 @@ from pathlib import Path
 import pytest
 
 from bot.kb.answer import refusal
-from bot.kb.embedder import FakeEmbedder
 from bot.kb.facts import states, wanted_fact
 from bot.kb.lexicon import common_words, misspelling
 from bot.kb.query import analyse, names_in, plain_names_in, product_versions
-from bot.kb.schema import Chunk, IndexLayout
+from bot.kb.schema import Chunk
 from bot.kb.service import KnowledgeBase
-from bot.kb.vectorstore import InMemoryVectorStore
 from bot.kb.vocabulary import ProductVocabulary
-from ingest.pipeline import Ingestor
 from tests.conftest import write
+from tests.kb.fake_kb import build
 
 
 @pytest.fixture
@@ -32,10 +30,7 @@ def kb(tmp_path: Path, corpus: Path) -> KnowledgeBase:
         "# Panel audio\n\nThe panel plays positional audio cues and reports over SNMPv3.\n\n"
         "Pair the panel with a Dante network switch before a call.\n",
     )
-    store, embedder = InMemoryVectorStore(), FakeEmbedder()
-    root = tmp_path / "index"
-    Ingestor(IndexLayout(root), embedder, store).run([corpus])
-    return KnowledgeBase(root, embedder, store, abstain_threshold=0.0, doubt_threshold=0.61)
+    return build(corpus, tmp_path / "index")
 
 
 def test_common_words_come_from_the_packaged_vocabulary() -> None:

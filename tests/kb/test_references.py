@@ -7,13 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb.embedder import FakeEmbedder
 from bot.kb.references import advisories_in, cited_numbers, nearest_advisories, trackers_in
-from bot.kb.schema import IndexLayout
 from bot.kb.service import KnowledgeBase
-from bot.kb.vectorstore import InMemoryVectorStore
-from ingest.pipeline import Ingestor
 from tests.conftest import write
+from tests.kb.fake_kb import build
 
 
 @pytest.mark.parametrize(
@@ -62,10 +59,7 @@ def kb(tmp_path: Path, corpus: Path) -> KnowledgeBase:
         "# Changelog\n\n## 1.2.0\n\n- Fixed the SIP plugin crash on an offerless INVITE [PR-2828]\n"
         "- Fixed the VideoRoom publisher leak (#812)\n",
     )
-    store, embedder = InMemoryVectorStore(), FakeEmbedder()
-    root = tmp_path / "index"
-    Ingestor(IndexLayout(root), embedder, store).run([corpus])
-    return KnowledgeBase(root, embedder, store, abstain_threshold=0.0, doubt_threshold=0.61)
+    return build(corpus, tmp_path / "index")
 
 
 def test_a_reference_no_document_names_is_refused(kb: KnowledgeBase) -> None:
