@@ -1,7 +1,7 @@
 """The rules of one conversation turn: safety first, then understand the words (an offer's answer,
 a question about the customer's own contract, a problem to check, a knowledge question), find
 the device, walk the flow, consult the knowledge base, collect the site representative, open the
-handoff.
+handoff. Questions are answered by ``QuestionTurns``, checks walked by ``FlowTurns``.
 
 ``Conversation.turn(state, event, now)`` computes the next state, the bot's messages and the
 handoff the turn opens, and writes nothing: the assistant saves all of it in one transaction.
@@ -14,17 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.devices import PRODUCT_CATEGORIES, DeviceCategory
-from bot.dialogue.answers import is_not_sure, parse_choice
+from bot.devices import DeviceCategory
 from bot.dialogue.contact import CONTACT_FLOW_ID, ContactDetails, contact_flow
-from bot.dialogue.cues import question_shape
-from bot.dialogue.engine import EngineEvent, advance
-from bot.dialogue.events import Answer, Escalate, KbResult, SideQuestion, Start
-from bot.dialogue.facts import facts_in
-from bot.dialogue.intents import control_intent, interpret, is_side_question
+from bot.dialogue.engine import advance
+from bot.dialogue.events import Answer, Escalate
+from bot.dialogue.intents import control_intent
 from bot.dialogue.router import Router
-from bot.dialogue.schema import ChoiceOption, Flow
-from bot.dialogue.state import Choice, DialogueState, Message, Peer, SiteContext
+from bot.dialogue.schema import Flow
+from bot.dialogue.state import Choice, Message, SiteContext
 from bot.dialogue.steps import prompt, text
 from bot.dialogue.topics import (
     account_topic,
@@ -37,26 +34,23 @@ from bot.dialogue.topics import (
     wants_help,
 )
 from bot.dialogue.yesno import parse_yes_no
-from bot.errors import AssistError
-from bot.escalation.accounts import Accounts, Asset, Site
-from bot.kb.answer import Answer as KbAnswer
-from bot.kb.answer import without_offer
-from bot.kb.known_issues import find_fix
-from bot.kb.retriever import Filters
+from bot.escalation.accounts import Accounts, Site
 from bot.kb.service import KnowledgeBase
 from bot.service.account_answers import AccountAnswers, SiteRecords
-from bot.service.equipment import Mention, choices_for, identify, mentions, strip_places
-from bot.service.handing_off import begin_contact, finish_handoff, tell_contract_state
+from bot.service.choices import PERSON, YES_NO
+from bot.service.equipment import identify, mentions
+from bot.service.flow_turns import FlowTurns, device_kinds
+from bot.service.handing_off import begin_contact, finish_handoff
 from bot.service.kcs_match import FixFinder
-from bot.service.kcs_usage import answer_filters, fixes_for, notes_for
+from bot.service.kcs_usage import notes_for
 from bot.service.outcome import KbAnswerKind, OpenedHandoff, UserChoice, UserEvent, UserText
+from bot.service.question_turns import QuestionTurns
 from bot.service.state import (
     ChoosingDevice,
     Clarifying,
     CollectingContact,
     Idle,
     InFlow,
-    Offer,
     OtherProblem,
     Rating,
     Resolved,
@@ -66,11 +60,8 @@ from bot.service.state import (
 )
 from bot.service.turn import Turn
 
-PERSON = Choice(id="person", label="Talk to a person")
 RATING_QUESTION = "Did this solve your problem?"
 CONTRACT = Choice(id="contract", label="Our contract and support hours")
-YES_NO = (Choice(id="yes", label="Yes"), Choice(id="no", label="No"))
-MAX_KB_ROUNDS = 5
 SAFETY = (
     "Safety first: if it is safe to touch, switch the equipment off at the wall socket or its "
     "power switch; if it is wet, sparking, smoking or hot, do not touch it. Keep people away, and "
@@ -105,13 +96,30 @@ class Conversation:
         self.accounts = accounts
         self.flows = dict(flows)
         self.router = router
-        self.kb = kb
         self.latest_versions = dict(latest_versions)
         self.sinks = sinks
         self.fixes = fixes  # KCS articles: fixes engineers found, for flows and handoff records
         self.answers = AccountAnswers(accounts, records, self.latest_versions)
+        self.questions = QuestionTurns(accounts=accounts, answers=self.answers, kb=kb, fixes=fixes)
         contact = contact_flow()
         self._engine_flows: dict[str, Flow] = {**self.flows, contact.id: contact}
+        self.flow_turns = FlowTurns(
+            accounts=accounts,
+            flows=self.flows,
+            engine_flows=self._engine_flows,
+            kb=kb,
+            fixes=fixes,
+            side_question=self.questions.side_question,
+        )
+
+    @property
+    def kb(self) -> KnowledgeBase | None:
+        return self.questions.kb
+
+    @kb.setter
+    def kb(self, kb: KnowledgeBase | None) -> None:
+        """A new knowledge base (a test's, or one built after the runtime) for every part."""
+        self.questions.kb = self.flow_turns.kb = kb
 
     # --- entry points -------------------------------------------------------------------------
     def greeting(self, site: Site) -> Message:
@@ -203,13 +211,13 @@ class Conversation:
         if choice == PERSON.id or (said is not None and control_intent(said) == "escalate"):
             self._ask_for_person(t)
         elif isinstance(phase, ChoosingDevice):
-            self._device_chosen(t, phase, said, choice)
+            self.flow_turns.device_chosen(t, phase, said, choice)
         elif isinstance(phase, Clarifying) and choice in phase.options:
-            self._start_flow(t, choice, t.state.issue or "")
+            self.flow_turns.start(t, choice, t.state.issue or "")
         elif choice == CONTRACT.id:
-            self._account(t, "contract")
+            self.questions.account(t, "contract")
         elif isinstance(phase, InFlow):
-            self._flow_turn(t, phase.dialogue, said, choice)
+            self.flow_turns.answer(t, phase.dialogue, said, choice)
         elif said is None:
             t.say(text("Please describe the problem in a few words.", [PERSON]))
         else:
@@ -253,7 +261,7 @@ class Conversation:
             return
         topic = account_topic(said)
         if topic is not None:
-            self._account(t, topic, said)
+            self.questions.account(t, topic, said)
             return
         self._route(t, said)
 
@@ -271,49 +279,6 @@ class Conversation:
             )
         )
 
-    def _account(self, t: Turn, topic: str, said: str = "") -> None:
-        site = self._site(t.state)
-        if site is None:
-            t.say(text("I cannot find your site's account.", [PERSON]))
-            return
-        about: tuple[Asset, ...] = ()
-        if topic == "firmware" and said:
-            mention = mentions(site, said)
-            about = (
-                tuple(
-                    a
-                    for a in site.assets
-                    if (not mention.kinds or a.kind in mention.kinds)
-                    and (not mention.rooms or a.room in mention.rooms)
-                    and (not mention.models or a.model in mention.models)
-                )
-                if mention
-                else ()
-            )
-        t.say(self.answers.answer(topic, site, t.now, about))  # type: ignore[arg-type]
-        if topic == "firmware" and said:
-            self._firmware_fix(t, site, said)
-
-    def _firmware_fix(self, t: Turn, site: Site, said: str) -> None:
-        """ "does a newer firmware fix the HDMI issue?": check the named device's known issues."""
-        if self.kb is None:
-            return
-        found = identify(site, list(DeviceCategory), mentions(site, said))
-        asset = found.asset
-        if asset is None or asset.product is None:
-            return
-        finding = find_fix(self.kb, said, asset.product, asset.firmware)
-        if finding.found and finding.fixed_in:
-            t.state = t.state.with_sources(finding.citations)
-            t.say(
-                Message(
-                    type="text",
-                    text=f"For the {asset.describe()}: {finding.summary} This is fixed in "
-                    f"{finding.fixed_in}; it runs {asset.firmware}.",
-                    citations=finding.citations,
-                )
-            )
-
     def _route(self, t: Turn, said: str) -> None:
         t.set(issue=t.state.issue or said)
         problems = self._problems(said)
@@ -327,11 +292,11 @@ class Conversation:
                     f"I'll come back to {others} after that."
                 )
             )
-            self._start_flow(t, first, first_said)
+            self.flow_turns.start(t, first, first_said)
             return
         route = self.router.route(said)
         if route.kind == "flow" and route.flow_id:
-            self._start_flow(t, route.flow_id, said)
+            self.flow_turns.start(t, route.flow_id, said)
         elif route.kind == "clarify":
             t.set(phase=Clarifying(options=tuple(c.id for c in route.choices)))
             t.say(
@@ -342,9 +307,11 @@ class Conversation:
                 )
             )
         elif route.kind == "question":
-            self._answer(t, said)
-        elif (answer := self._answer_if_known(t, said)) is not None:
-            self._answer(t, said, answer)  # a question the router doubted, that the notes answer
+            self.questions.answer(t, said)
+        elif (answer := self.questions.answer_if_known(t, said)) is not None:
+            self.questions.answer(
+                t, said, answer
+            )  # a question the router doubted, that the notes answer
         else:
             t.say(
                 text(
@@ -368,63 +335,13 @@ class Conversation:
         if len(found) >= 2 and not says_another(said):
             # "X and Y" are two problems only when they are about different kinds of device;
             # "the codec is red and both screens say no signal" is one
-            mains = {tuple(self._kinds(self.flows[f]))[:1] for f, _ in found}
+            mains = {tuple(device_kinds(self.flows[f]))[:1] for f, _ in found}
             if len(mains) < len(found):
                 return []
         return found
 
-    def _answer_if_known(self, t: Turn, said: str) -> KbAnswer | None:
-        """The knowledge base's answer to a message asked as a question (not a fault report) that
-        the router could not place, when the notes do answer it; None otherwise."""
-        shape = question_shape(said)
-        if self.kb is None or not shape.asks or shape.symptom:
-            return None
-        try:
-            answer = self.kb.ask(said, filters=self._kb_filters(t.state))
-        except AssistError:
-            return None
-        return None if answer.abstained else answer
-
-    def _answer(
-        self, t: Turn, question: str, answer: KbAnswer | None = None, aside: bool = False
-    ) -> None:
-        """The knowledge base's answer; an abstention offers an engineer (yes / no), except
-        ``aside``, a question asked in the middle of a check: there a yes would answer the check."""
-        if self.kb is None:
-            t.say(text("The knowledge base is not available right now.", [PERSON]))
-            return
-        try:
-            answer = answer or self.kb.ask(question, filters=self._kb_filters(t.state))
-        except AssistError as exc:
-            t.say(text(str(exc), [PERSON]))
-            return
-        citations = tuple(answer.citations)
-        t.state = t.state.with_sources(citations)
-        t.kb_result = "abstained" if answer.abstained else "answered"
-        said = answer.text
-        if answer.abstained:
-            t.state = t.state.with_abstained(question)
-            if aside:
-                said = (
-                    f'{without_offer(said)} Say "talk to a person" if you want an engineer on it.'
-                )
-            else:
-                t.set(offer=Offer(kind="engineer"))
-        offer = answer.abstained and not aside
-        t.say(
-            Message(
-                type="text", text=said, choices=(*YES_NO,) if offer else (), citations=citations
-            )
-        )
-
     def _site(self, state: SessionState) -> Site | None:
         return self.accounts.site(state.site_id)
-
-    def _kb_filters(self, state: SessionState) -> Filters:
-        """A site user's knowledge answers: customer documents, without KCS articles for devices
-        or firmware the site does not have."""
-        site = self._site(state)
-        return answer_filters(self.fixes, site.assets if site else ())
 
     def _asset_context(self, state: SessionState) -> SiteContext:
         """The conversation's device as the flows see it (empty when none was identified)."""
@@ -463,7 +380,7 @@ class Conversation:
         if reply == "yes" and problems:
             nxt, rest = problems[0], problems[1:]
             t.set(other_problems=rest, issue=nxt.said, diagnosis=None)
-            self._start_flow(t, nxt.flow_id, nxt.said)
+            self.flow_turns.start(t, nxt.flow_id, nxt.said)
         else:
             t.set(other_problems=())
             later = "start a new chat" if isinstance(t.state.phase, Resolved) else "just tell me"
@@ -522,162 +439,6 @@ class Conversation:
         t.say(text("I'm passing this to an engineer as urgent."))
         begin_contact(t, self._engine_flows, self.accounts, site, f"safety hazard: {found}")
 
-    # --- flows -------------------------------------------------------------------------------
-    def _kinds(self, flow: Flow) -> list[DeviceCategory]:
-        return list(flow.devices) or [
-            PRODUCT_CATEGORIES[p] for p in flow.products if p in PRODUCT_CATEGORIES
-        ]
-
-    def _start_flow(self, t: Turn, flow_id: str, said: str) -> None:
-        """Find the device (ask when several fit), then start the flow."""
-        pending = tuple(p for p in t.state.other_problems if p.flow_id != flow_id)
-        if pending != t.state.other_problems:
-            t.set(other_problems=pending)  # the problem kept for later is being looked at now
-        site = self._site(t.state)
-        flow = self.flows[flow_id]
-        if site is None:
-            self._begin_flow(t, flow, None, None, said)
-            return
-        found = identify(site, self._kinds(flow), mentions(site, said))
-        if found.candidates:
-            tell_contract_state(t, self.accounts, site, "Before we start:")
-            question, choices = choices_for(found.candidates)
-            t.set(
-                phase=ChoosingDevice(
-                    flow_id=flow_id, options=tuple(c.id for c in choices), said=said
-                )
-            )
-            t.say(Message(type="question", text=question, choices=(*choices, PERSON)))
-            return
-        self._begin_flow(t, flow, found.asset, found.how, said)
-
-    def _device_chosen(
-        self, t: Turn, phase: ChoosingDevice, said: str | None, choice: str | None
-    ) -> None:
-        site = self._site(t.state)
-        flow = self.flows[phase.flow_id]
-        options = [a for a in (site.assets if site else ()) if a.serial in phase.options]
-        picked: Asset | None = next((a for a in options if a.serial == choice), None)
-        how = "asked"
-        if picked is None and said is not None and _asks_back(site, said):
-            # "which firmware fixed ... on the cx-900?": a question of its own, not a pick
-            self._answer(t, said, aside=True)
-            t.set(offer=None)
-            question, choices = choices_for(options)
-            t.say(Message(type="question", text=question, choices=(*choices, PERSON)))
-            return
-        if picked is None and said is not None and site is not None:
-            picked = _pick(site, options, mentions(site, said), said)
-            if picked is None and is_not_sure(said):
-                picked, how = options[0] if options else None, "not_confirmed"
-        if picked is None:
-            if phase.misses >= 1 and options:
-                picked, how = options[0], "not_confirmed"
-            else:
-                question, choices = choices_for(options)
-                t.set(phase=phase.model_copy(update={"misses": phase.misses + 1}))
-                t.say(
-                    Message(
-                        type="question",
-                        text=f"Sorry, I didn't catch which. {question} Pick one, or tell me the room.",
-                        choices=(*choices, PERSON),
-                    )
-                )
-                return
-        self._begin_flow(t, flow, picked, how, phase.said)
-
-    def _begin_flow(
-        self, t: Turn, flow: Flow, asset: Asset | None, how: str | None, said: str
-    ) -> None:
-        site = self._site(t.state)
-        tell_contract_state(t, self.accounts, site, "Before we start:")
-        peers = tuple(
-            Peer(product=a.product, model=a.model, firmware=a.firmware)
-            for a in (site.assets if site else ())
-            if a.product and asset is not None and a.room == asset.room and a is not asset
-        )
-        context = SiteContext(
-            product=asset.product if asset else None,
-            model=asset.model if asset else None,
-            firmware=asset.firmware if asset else None,
-            country=site.country if site else None,
-            peers=peers,
-        )
-        t.set(asset_serial=asset.serial if asset else None, asset_how=how, offer=None)
-        if asset is not None and how != "only_one":
-            t.say(text(f"This is about the {asset.describe()}."))
-        # facts in the opening message are applied as the flow reaches their steps
-        given = facts_in(flow, strip_places(site, said)) if said and site else {}
-        known = fixes_for(self.fixes, context, (said, t.state.issue or ""), flow.id)
-        start = Start(at=t.now, flow_id=flow.id, context=context, given=given, fixes=known)
-        dialogue, messages = advance(self._engine_flows, None, start)
-        t.say(*messages)
-        self._settle(t, dialogue)
-
-    def _flow_turn(
-        self, t: Turn, dialogue: DialogueState, said: str | None, choice: str | None
-    ) -> None:
-        event: EngineEvent = (
-            Answer(at=t.now, choice=choice)
-            if choice is not None
-            else interpret(self._engine_flows, dialogue, said or "", t.now)
-        )
-        if isinstance(event, SideQuestion):
-            topic = account_topic(event.text)
-            if topic is not None:
-                self._account(t, topic, event.text)
-            else:
-                self._answer(t, event.text, aside=True)
-                t.set(offer=None)
-        dialogue, messages = advance(self._engine_flows, dialogue, event)
-        t.say(*messages)
-        self._settle(t, dialogue)
-
-    def _settle(self, t: Turn, dialogue: DialogueState) -> None:
-        """Answer pending knowledge-base checks, then hand off or close when the flow ends."""
-        for _ in range(MAX_KB_ROUNDS):
-            request = dialogue.pending_kb
-            if request is None:
-                break
-            asked = SiteContext(
-                product=request.product, model=request.model, firmware=request.firmware
-            )
-            texts = (request.query, t.state.issue or "")
-            known = fixes_for(self.fixes, asked, texts, dialogue.flow_id)
-            result = KbResult(at=t.now, found=False, fixes=known)
-            if self.kb is not None and request.product:
-                finding = find_fix(self.kb, request.query, request.product, request.firmware)
-                result = KbResult(
-                    at=t.now,
-                    found=finding.found,
-                    summary=finding.summary,
-                    citations=finding.citations,
-                    fixed_in=finding.fixed_in,
-                    fixes=known,
-                )
-                t.state = t.state.with_sources(finding.citations)
-            dialogue, more = advance(self._engine_flows, dialogue, result)
-            t.say(*more)
-        if not dialogue.finished:
-            t.set(phase=InFlow(dialogue=dialogue))
-            return
-        t.set(diagnosis=dialogue)
-        if dialogue.status != "resolved":
-            reason = dialogue.escalation_reason or "fault isolated"
-            begin_contact(t, self._engine_flows, self.accounts, self._site(t.state), reason)
-            return
-        t.set(phase=Resolved())
-        if t.state.other_problems:
-            nxt = t.state.other_problems[0]
-            t.set(offer=Offer(kind="problem"))  # stays resolved unless the user goes on
-            t.say(
-                Message(
-                    type="question",
-                    text=f"You also mentioned “{nxt.said}”. Shall we look at that now?",
-                    choices=YES_NO,
-                )
-            )
-
     # --- handoff -----------------------------------------------------------------------------
     def _ask_for_person(self, t: Turn) -> None:
         phase = t.state.phase
@@ -720,38 +481,3 @@ class Conversation:
 
 def _sentence(label: str) -> str:
     return label[:1].upper() + label[1:]
-
-
-def _pick(site: Site, options: list[Asset], mention: Mention, said: str) -> Asset | None:
-    """The option a free-text reply names: a room, a model, a kind, or words of its label."""
-    if mention.models:
-        named = [a for a in options if a.model in mention.models]
-        if len(named) == 1:
-            return named[0]
-    if mention.rooms:
-        named = [a for a in options if a.room in mention.rooms]
-        if len(named) == 1:
-            return named[0]
-    if mention.kinds:
-        named = [a for a in options if a.kind in mention.kinds]
-        if len(named) == 1:
-            return named[0]
-    _, choices = choices_for(options)
-    parsed = parse_choice(
-        [ChoiceOption(id=_option_id(i), label=c.label) for i, c in enumerate(choices)], said
-    )
-    if parsed.kind == "value" and not parsed.needs_confirmation and isinstance(parsed.value, str):
-        return options[int(parsed.value.removeprefix("o"))]
-    return None
-
-
-def _asks_back(site: Site | None, said: str) -> bool:
-    """A reply to "which room?" that is a question of its own (a question word, a question mark,
-    five words or more) and names no room of the site."""
-    if not is_side_question(said) or len(said.split()) < 5:
-        return False
-    return site is None or not mentions(site, said).rooms
-
-
-def _option_id(index: int) -> str:
-    return f"o{index}"
