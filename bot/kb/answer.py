@@ -148,7 +148,7 @@ def _stated(kind: str, result: SearchResult) -> bool:
     question names must come from that product's notes."""
     products = result.analysis.named_products
     return any(
-        states(kind, p.chunk, result.analysis.versions)
+        states(kind, p.chunk, result.analysis.versions, result.analysis.subject)
         for p in result.passages[:5]
         if not products or p.chunk.product in products
     )

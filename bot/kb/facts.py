@@ -1,9 +1,10 @@
-"""Questions that ask for one kind of fact (a price, a date, a weight, a resolution, a length of
-time, the version of a platform) can only be answered from a passage that states a fact of that
-kind: "When was mediasoup 3.14.16 released?" over a changelog without dates, or "What does the
-AX-CM3 cost?" over notes without prices, is refused, however similar the passages are. A date
-asked of a release must be that release's: "Kurento 7.1.0 was released in September 2024" does
-not say when 7.2.0 was."""
+"""Questions that ask for one kind of fact (a price, a date, a weight, a resolution, a platform's
+version, or a value: a length of time, a temperature, an angle, a default, a count) can only be
+answered from a passage that states a fact of that kind: "When was mediasoup 3.14.16 released?"
+over a changelog without dates, or "What does the AX-CM3 cost?" over notes without prices, is
+refused, however similar the passages are. A date asked of a release must be that release's:
+"Kurento 7.1.0 was released in September 2024" does not date 7.2.0. A value must be stated beside
+what it is the value of: "return the part within 10 business days" is no warranty period."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from bot.kb.schema import Chunk
+from bot.kb.tokens import words
 from bot.kb.versions import find_versions, in_family
 
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"  # January, Sept.
@@ -43,7 +45,8 @@ FACTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(
             r"\b(end[- ]of[- ](support|life|sale|maintenance)|eol|(end|ends|drop|drops|stop|stops)"
             r"\s+(\w+\s+)?(support|supporting|maintenance)|when (is|will|does|did)\b.*\b"
-            r"(retired?|discontinued))\b",
+            r"(retired?|discontinued)|(stop|stops) (getting|receiving) (\w+ )?(fixes|updates|"
+            r"patches|support))\b",
             re.I,
         ),
         re.compile(
@@ -73,15 +76,78 @@ FACTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\d\s?(kg|g|lb|lbs|grams?|kilograms?|pounds?|oz)\b", re.I),
     ),
     "resolution": (
-        re.compile(r"\b(what|which|native|maximum|max|highest|supported)\s+(\w+\s+)?resolutions?\b", re.I),
+        re.compile(r"\b(what|which)\b[^?.]{0,30}\bresolutions?\b"
+                   r"|\b(native|maximum|max|highest|supported)\s+(\w+\s+)?resolutions?\b", re.I),
         re.compile(r"\b\d{3,4}\s?[x×]\s?\d{3,4}\b|\b(480|576|720|1080|1440|2160|4320)[pi]\b"
                    r"|\b[48]k\b|\b(uhd|fhd|full hd|ultra hd|wxga|wuxga|xga|vga)\b", re.I),
     ),
     "length of time": (
-        re.compile(rf"\bhow many {_TIME_UNIT}\b", re.I),
-        re.compile(rf"\b{_NUMBER_WORD}[- ]?{_TIME_UNIT}\b", re.I),
+        re.compile(rf"\bhow many {_TIME_UNIT}\b|\b(warranty|guarantee|support|retention|"
+                   r"subscription|licen[cs]e)\s+(period|term|length|duration)\b|"
+                   r"\bhow long (is|does|will|do)\b.*\b(warranty|guarantee)\b", re.I),
+        re.compile(rf"\b{_NUMBER_WORD}[- ]?((business|working|calendar|full)\s)?{_TIME_UNIT}\b", re.I),
+    ),
+    "temperature": (
+        re.compile(r"\btemperatures?\b", re.I),
+        re.compile(r"\d\s?°\s?[CF]\b|\d\s?(deg|degrees?)\s?(c|f|celsius|fahrenheit)\b", re.I),
+    ),
+    "angle": (
+        re.compile(r"\b(field of view|fov|viewing angle|in degrees|how many degrees)\b", re.I),
+        re.compile(r"\d\s?(°|deg\b|degrees?\b)", re.I),
+    ),
+    "default value": (
+        re.compile(r"\b(what|what's|whats|which)\b[^?.]{0,40}\bdefaults?\b", re.I),
+        re.compile(r"\d|\b(on|off|true|false|enabled|disabled|none|unlimited)\b", re.I),
+    ),
+    "count": (
+        re.compile(r"\bhow many\b", re.I),
+        re.compile(rf"\b{_NUMBER_WORD}\b", re.I),
     ),
 }  # fmt: skip
+# Facts given as a value of something ("the default sleep timer", "how many CPU cores", "the
+# warranty period"): a sentence must state a value and name what the question asks the value of.
+VALUES = frozenset(("length of time", "temperature", "angle", "default value", "count"))
+# Words of a question that say it asks for a value, not what the value is of.
+VALUE_WORDS = frozenset(
+    (
+        "default",
+        "defaults",
+        "value",
+        "values",
+        "many",
+        "much",
+        "number",
+        "standard",
+        "typical",
+        "maximum",
+        "max",
+        "minimum",
+        "min",
+        "range",
+        "period",
+        "setting",
+        "settings",
+        "whats",
+        "what's",
+        "long",
+        "need",
+        "needed",
+        "get",
+        "use",
+        "used",
+        "size",
+        "degrees",
+        "years",
+        "months",
+        "weeks",
+        "days",
+        "hours",
+        "minutes",
+        "seconds",
+        "single",
+        "one",
+    )
+)
 # "minimum Android version", "which iOS version is needed": the kind is "Android version", stated
 # only by a passage naming that platform with a number ("Android 8", "iOS 15.1").
 _PLATFORM_ASKED = re.compile(
@@ -107,9 +173,26 @@ def wanted_fact(question: str) -> str | None:
 
 
 _PLATFORM_NAMES = {"ios": "iOS", "ipados": "iPadOS", "macos": "macOS", "rhel": "RHEL"}
+_DEFAULT = re.compile(r"\bdefault(s|ed)?\b", re.I)
 
 
-def states(kind: str, chunk: Chunk, versions: Sequence[str] = ()) -> bool:
+def _states_value(kind: str, chunk: Chunk, subject: Sequence[str]) -> bool:
+    """A sentence states a value of ``kind`` and names one of the ``subject`` words (or their
+    singular); a default must be called one somewhere in the chunk (a table's header may)."""
+    if kind == "default value" and not _DEFAULT.search(chunk.search_text):
+        return False
+    stems = {w.removesuffix("s") for w in subject}
+    for sentence in _SENTENCES.split(chunk.search_text):
+        if not FACTS[kind][1].search(sentence):
+            continue
+        if not stems or any(w.removesuffix("s") in stems for w in words(sentence)):
+            return True
+    return False
+
+
+def states(
+    kind: str, chunk: Chunk, versions: Sequence[str] = (), subject: Sequence[str] = ()
+) -> bool:
     """Whether ``chunk`` states a fact of ``kind``. A date asked of ``versions`` must be theirs:
     the release date in the metadata of their notes, a sentence naming one of them with a date,
     or a dated sentence of their notes that names no other version ('1.5' stands for the 1.5
@@ -120,6 +203,8 @@ def states(kind: str, chunk: Chunk, versions: Sequence[str] = ()) -> bool:
         stated_version = rf"\b{re.escape(platform)}\b[^A-Za-z0-9]{{0,12}}(v|version\s+)?\d"
         return bool(re.search(stated_version, chunk.search_text, re.I))
     stated = FACTS[kind][1]
+    if kind in VALUES:
+        return _states_value(kind, chunk, [w for w in subject if w not in VALUE_WORDS])
     if kind == "end-of-support date":  # a date beside the words that say support ends
         dated = FACTS["date"][1]
         return any(

@@ -153,6 +153,8 @@ class QueryAnalysis:
     # advisory ids ('MUMBLE-SA-2015-001') and tracker entries as (written, number) ('PR-3700')
     advisories: tuple[str, ...] = ()
     trackers: tuple[tuple[str, str], ...] = ()
+    # the question's content words that name no product, model or version ('sleep', 'timer')
+    subject: tuple[str, ...] = ()
 
 
 def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
@@ -172,6 +174,11 @@ def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
         plain_names=plain_names,
         advisories=advisories_in(text),
         trackers=trackers_in(text),
+        subject=tuple(
+            w
+            for w in words(text)
+            if len(w) > 2 and w not in vocabulary.aliases and not any(ch.isdigit() for ch in w)
+        ),
     )
 
 

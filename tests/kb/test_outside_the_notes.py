@@ -102,6 +102,13 @@ def test_a_rare_unknown_word_refuses_only_weak_evidence(kb: KnowledgeBase) -> No
         ("Which iOS version is required?", "iOS version"),
         ("When does Norvale end support for the 9.x train?", "end-of-support date"),
         ("When does the panel end the meeting?", None),
+        ("What is the screen resolution of the panel?", "resolution"),
+        ("What is the standard warranty period for a codec?", "length of time"),
+        ("What's the operating temperature range of the camera?", "temperature"),
+        ("What is the camera's field of view, in degrees?", "angle"),
+        ("whats the default sleep timer on the panel?", "default value"),
+        ("How many PTZ presets does the camera keep?", "count"),
+        ("When does the 1.5 series stop getting security fixes?", "end-of-support date"),
         ("Which release dropped support for Ubuntu 16.04?", None),
         ("Which codec release fixed the HDMI handshake?", None),
         ("When the panel wakes up, the screen stays black", None),
@@ -139,6 +146,16 @@ def test_a_fact_no_passage_states_is_refused(kb: KnowledgeBase, tmp_path: Path) 
     assert not states("Android version", replace(chunk, text="The Android app shows the PIN."))
     assert states("length of time", replace(chunk, text="Covered for two years from delivery."))
     assert not states("resolution", replace(chunk, text="A 10-inch touch display."))
+    # a value must be stated beside what it is the value of
+    presets = replace(chunk, text="The camera keeps 64 PTZ presets. It has 2 HDMI outputs.")
+    assert states("count", presets, subject=("ptz", "presets", "many"))
+    assert not states("count", presets, subject=("usb", "ports"))
+    warranty = replace(chunk, text="Return the old part within 10 business days.")
+    assert not states("length of time", warranty, subject=("hardware", "warranty", "period"))
+    assert states("length of time", warranty, subject=("return", "period"))
+    timer = replace(chunk, text="| Setting | Default |\n|---|---|\n| Sleep timer | 10 min |")
+    assert states("default value", timer, subject=("default", "sleep", "timer"))
+    assert not states("default value", replace(timer, text="Sleep timer: 10 min."), ("sleep",))
     # support ends on a date only where a sentence says so, not where a release is dated
     eos = "end-of-support date"
     assert states(eos, replace(chunk, text="9.x is supported until 2028-06-30.", released=""))
