@@ -302,7 +302,9 @@ class HybridRetriever:
             )
             if w not in unknown_terms
         ]
-        for term in unknown_terms + unknown_words:
+        # rare words no document uses refuse only with weak evidence, and the refusal names them;
+        # beside an answer they are no notice ("(Note: no document mentions wirelessly.)")
+        for term in unknown_terms:
             notices.append(f"no document mentions {term}")
         named = set(analysis.named_products) | set(analysis.products)
         foreign = [

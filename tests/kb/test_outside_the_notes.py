@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb.answer import refusal
+from bot.kb.answer import compose_extractive, refusal
 from bot.kb.facts import states, wanted_fact
 from bot.kb.lexicon import common_words, misspelling
 from bot.kb.query import analyse, names_in, plain_names_in, product_versions
@@ -82,6 +82,9 @@ def test_a_rare_unknown_word_refuses_only_weak_evidence(kb: KnowledgeBase) -> No
     assert refused is not None and refused.abstained
     assert "never mention Bluetooth or speakerphone" in refused.text
     assert refusal(question, strong, doubt_threshold=0.61) is None
+    # answered from strong evidence, the unknown words are no note under the answer
+    answered = compose_extractive(question, strong, threshold=0.0)
+    assert not answered.abstained and "no document mentions" not in answered.text
     # the vocabulary alone: no documents, no product, nothing is foreign
     empty = ProductVocabulary([])
     assert empty.foreign_terms(["bluetooth"], ["codec"]) == []
