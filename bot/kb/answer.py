@@ -106,7 +106,7 @@ def refusal(question: str, result: SearchResult, doubt_threshold: float = 1.0) -
     """An abstaining answer when the question asks about something the notes cannot know, whatever
     the similarity: a version with no notes, a model or issue id or a name no document names, a
     term only other products' notes use, a fact no top passage states (a price, a date of the
-    release asked about, a weight, a resolution, a length of time, a platform's version); or a rare
+    release asked about, a weight, a resolution, a value, a platform's version); or a rare
     word no document uses while the evidence stays below ``doubt_threshold``. None otherwise."""
     passages = result.passages
 

@@ -1,5 +1,5 @@
 """Questions that ask for one kind of fact (a price, a date, a weight, a resolution, a platform's
-version, or a value: a length of time, a temperature, an angle, a default, a count) can only be
+version, or a value: a time period, a temperature, an angle, a default, a number) can only be
 answered from a passage that states a fact of that kind: "When was mediasoup 3.14.16 released?"
 over a changelog without dates, or "What does the AX-CM3 cost?" over notes without prices, is
 refused, however similar the passages are. A date asked of a release must be that release's:
@@ -81,7 +81,7 @@ FACTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\b\d{3,4}\s?[x×]\s?\d{3,4}\b|\b(480|576|720|1080|1440|2160|4320)[pi]\b"
                    r"|\b[48]k\b|\b(uhd|fhd|full hd|ultra hd|wxga|wuxga|xga|vga)\b", re.I),
     ),
-    "length of time": (
+    "time period": (
         re.compile(rf"\bhow many {_TIME_UNIT}\b|\b(warranty|guarantee|support|retention|"
                    r"subscription|licen[cs]e)\s+(period|term|length|duration)\b|"
                    r"\bhow long (is|does|will|do)\b.*\b(warranty|guarantee)\b", re.I),
@@ -99,14 +99,14 @@ FACTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\b(what|what's|whats|which)\b[^?.]{0,40}\bdefaults?\b", re.I),
         re.compile(r"\d|\b(on|off|true|false|enabled|disabled|none|unlimited)\b", re.I),
     ),
-    "count": (
+    "number": (
         re.compile(r"\bhow many\b", re.I),
         re.compile(rf"\b{_NUMBER_WORD}\b", re.I),
     ),
 }  # fmt: skip
 # Facts given as a value of something ("the default sleep timer", "how many CPU cores", "the
 # warranty period"): a sentence must state a value and name what the question asks the value of.
-VALUES = frozenset(("length of time", "temperature", "angle", "default value", "count"))
+VALUES = frozenset(("time period", "temperature", "angle", "default value", "number"))
 # Words of a question that say it asks for a value, not what the value is of.
 VALUE_WORDS = frozenset(
     (

@@ -100,17 +100,17 @@ def test_a_rare_unknown_word_refuses_only_weak_evidence(kb: KnowledgeBase) -> No
         ("When did codec 9.2.0 come out?", "date"),
         ("how heavy is a cx-900?", "weight"),
         ("What is the native resolution of the panel's display?", "resolution"),
-        ("How many years of warranty does the gateway have?", "length of time"),
+        ("How many years of warranty does the gateway have?", "time period"),
         ("minimum android version needed for the app?", "Android version"),
         ("Which iOS version is required?", "iOS version"),
         ("When does Norvale end support for the 9.x train?", "end-of-support date"),
         ("When does the panel end the meeting?", None),
         ("What is the screen resolution of the panel?", "resolution"),
-        ("What is the standard warranty period for a codec?", "length of time"),
+        ("What is the standard warranty period for a codec?", "time period"),
         ("What's the operating temperature range of the camera?", "temperature"),
         ("What is the camera's field of view, in degrees?", "angle"),
         ("whats the default sleep timer on the panel?", "default value"),
-        ("How many PTZ presets does the camera keep?", "count"),
+        ("How many PTZ presets does the camera keep?", "number"),
         ("When does the 1.5 series stop getting security fixes?", "end-of-support date"),
         ("Which release dropped support for Ubuntu 16.04?", None),
         ("Which codec release fixed the HDMI handshake?", None),
@@ -147,15 +147,15 @@ def test_a_fact_no_passage_states_is_refused(kb: KnowledgeBase, tmp_path: Path) 
     assert states("Android version", replace(chunk, text="Requires Android 8 or later."))
     assert states("Safari version", replace(chunk, text="| Safari | ✅ | >= 14.3 |"))
     assert not states("Android version", replace(chunk, text="The Android app shows the PIN."))
-    assert states("length of time", replace(chunk, text="Covered for two years from delivery."))
+    assert states("time period", replace(chunk, text="Covered for two years from delivery."))
     assert not states("resolution", replace(chunk, text="A 10-inch touch display."))
     # a value must be stated beside what it is the value of
     presets = replace(chunk, text="The camera keeps 64 PTZ presets. It has 2 HDMI outputs.")
-    assert states("count", presets, subject=("ptz", "presets", "many"))
-    assert not states("count", presets, subject=("usb", "ports"))
+    assert states("number", presets, subject=("ptz", "presets", "many"))
+    assert not states("number", presets, subject=("usb", "ports"))
     warranty = replace(chunk, text="Return the old part within 10 business days.")
-    assert not states("length of time", warranty, subject=("hardware", "warranty", "period"))
-    assert states("length of time", warranty, subject=("return", "period"))
+    assert not states("time period", warranty, subject=("hardware", "warranty", "period"))
+    assert states("time period", warranty, subject=("return", "period"))
     timer = replace(chunk, text="| Setting | Default |\n|---|---|\n| Sleep timer | 10 min |")
     assert states("default value", timer, subject=("default", "sleep", "timer"))
     assert not states("default value", replace(timer, text="Sleep timer: 10 min."), ("sleep",))
