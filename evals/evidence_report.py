@@ -1,10 +1,12 @@
-"""Evidence-level retrieval report: every retriever on both corpora and all three splits.
+"""Evidence-level retrieval report: every retriever on both corpora and all five splits.
 
 ``python -m evals.evidence_report --out evals/reports`` ingests each corpus once into a temporary
 index (the pipeline ``assist eval retrieval`` uses, with the packaged embedding model loaded once),
 builds the naive LangChain baseline over it, scores hybrid, bm25, dense and naive on the tuning
 split, the validation split (written after the abstention rules, to choose between them without
-touching the test split) and the frozen test split, and writes ``evidence.md`` and
+touching the test split), the frozen test split, the first holdout split (written after the
+rules of 2026-11-29 and, once scored, used to choose the value rules) and the second holdout split
+(written after every rule, committed before it was first scored), and writes ``evidence.md`` and
 ``evidence.json`` into ``--out``.
 
 A passage is evidence when it holds one of the question's evidence sentences after markup-insensitive
@@ -33,7 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATASETS = REPO / "evals" / "datasets"
 OPEN_SOURCE = REPO.parent / "shared" / "corpora" / "opensource-av" / "docs"
 MODES = ("hybrid", "bm25", "dense", "naive")
-SPLITS = ("tuning", "validation", "test")
+SPLITS = ("tuning", "validation", "test", "holdout", "holdout2")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ def corpora() -> list[CorpusSpec]:
                 "tuning": DATASETS / "bundled_kb.jsonl",
                 "validation": DATASETS / "bundled_kb.validation.jsonl",
                 "test": DATASETS / "bundled_kb.test.jsonl",
+                "holdout": DATASETS / "bundled_kb.holdout.jsonl",
+                "holdout2": DATASETS / "bundled_kb.holdout2.jsonl",
             },
         ),
         CorpusSpec(
@@ -61,6 +65,8 @@ def corpora() -> list[CorpusSpec]:
                 "tuning": DATASETS / "opensource_av.jsonl",
                 "validation": DATASETS / "opensource_av.validation.jsonl",
                 "test": DATASETS / "opensource_av.test.jsonl",
+                "holdout": DATASETS / "opensource_av.holdout.jsonl",
+                "holdout2": DATASETS / "opensource_av.holdout2.jsonl",
             },
         ),
     ]
