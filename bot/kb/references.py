@@ -57,12 +57,13 @@ def advisory_prefix(advisory: str) -> str:
 
 
 def nearest_advisories(advisory: str, known: Iterable[str], n: int = 3) -> list[str]:
-    """Up to ``n`` known advisories of the same prefix, the nearest in year and number first."""
+    """Up to ``n`` known advisories of the same prefix, the nearest year first, then the nearest
+    number ('2016-001' before '2014-006' for '2015-001')."""
     prefix = advisory_prefix(advisory)
+    year, number = (int(x) for x in advisory.rsplit("-", 2)[1:])
 
-    def key(other: str) -> tuple[int, str]:
-        year, number = (int(x) for x in advisory.rsplit("-", 2)[1:])
+    def key(other: str) -> tuple[int, int, str]:
         y, k = (int(x) for x in other.rsplit("-", 2)[1:])
-        return (abs((y - year) * 1000 + k - number), other)
+        return (abs(y - year), abs(k - number), other)
 
     return sorted((a for a in known if advisory_prefix(a) == prefix), key=key)[:n]

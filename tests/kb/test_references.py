@@ -36,10 +36,11 @@ def test_references_a_question_cites(
 def test_references_documents_cite_and_the_nearest_advisories() -> None:
     text = "Fix leak ([PR #1389](https://github.com/x/pull/1389)), #164, issue 77 and [PR-2828]."
     assert cited_numbers(text) == {"1389", "164", "77", "2828"}
-    known = ["Mumble-SA-2014-005", "Mumble-SA-2016-001", "CVE-2014-0044"]
+    known = ["Mumble-SA-2014-005", "Mumble-SA-2014-006", "Mumble-SA-2016-001", "CVE-2014-0044"]
     assert nearest_advisories("MUMBLE-SA-2015-001", known) == [
-        "Mumble-SA-2014-005",
         "Mumble-SA-2016-001",
+        "Mumble-SA-2014-005",
+        "Mumble-SA-2014-006",
     ]
 
 
