@@ -121,6 +121,8 @@ _STILL_GOOD = re.compile(r"\bstill (?:fine|good|ok|okay|working|works|perfect|gr
 _WORSE = re.compile(
     r"\b(?:then (?:went )?back to|went back to|never (?:went|came|changed)|still|same (?:thing|problem|error|issue|again|as before)|the same|nothing (?:changed|"
     r"happened|happens|different)|no (?:change|luck|joy|difference|improvement)|"
+    r"(?:says|shows|showing|saying) no (?:signal|picture|image|video|sound|audio|"
+    r"input|power|light|lights|display|connection|network|tone)|"
     r"did ?n'?t (?:work|help|fix|change|do anything)|does ?n'?t (?:work|help)|not working|"
     r"no good|no better|won'?t|keeps|again|still not|not fixed|not better|not back|worse|"
     r"dead|silent|black|blank|frozen|stuck|flashing red|same error|nada|zilch|"

@@ -19,7 +19,7 @@ from bot.dialogue.contact import CONTACT_FLOW_ID, ContactDetails, contact_flow
 from bot.dialogue.engine import advance
 from bot.dialogue.events import Answer, Escalate
 from bot.dialogue.intents import control_intent
-from bot.dialogue.router import Router
+from bot.dialogue.router import Route, Router
 from bot.dialogue.schema import Flow
 from bot.dialogue.state import Choice, Message, SiteContext
 from bot.dialogue.steps import prompt, text
@@ -296,7 +296,7 @@ class Conversation:
             return
         route = self.router.route(said)
         if route.kind == "flow" and route.flow_id:
-            self.flow_turns.start(t, route.flow_id, said)
+            self.flow_turns.start(t, self._fitting_flow(t, route, said), said)
         elif route.kind == "clarify":
             t.set(phase=Clarifying(options=tuple(c.id for c in route.choices)))
             t.say(
@@ -320,6 +320,24 @@ class Conversation:
                     [PERSON],
                 )
             )
+
+    def _fitting_flow(self, t: Turn, route: Route, said: str) -> str:
+        """The routed flow; or, when the message names a room with no device that flow checks,
+        the next candidate flow whose devices the room has ("the screen in room 2 is black" in
+        a room with displays and no touch panel)."""
+        site = self._site(t.state)
+        routed = route.flow_id or ""
+        rooms = mentions(site, said).rooms if site else ()
+        if site is None or not rooms:
+            return routed
+
+        def fits(flow_id: str) -> bool:
+            kinds = device_kinds(self.flows[flow_id])
+            return not kinds or any(a.room in rooms and a.kind in kinds for a in site.assets)
+
+        if fits(routed):
+            return routed
+        return next((f for f, _ in route.candidates if f != routed and fits(f)), routed)
 
     def _problems(self, said: str) -> list[tuple[str, str]]:
         """Distinct problems in one message, as (flow id, the words about it). Each part must
