@@ -71,6 +71,12 @@ _NOT_NAMES = frozenset(
         "thanks",
     ]
 )
+# Words no name holds: verbs of being and having, and the words of a report ("both ends are
+# pushed in, still nothing" answers an earlier question, it names nobody).
+_NOT_IN_NAMES = frozenset(
+    ("is", "are", "was", "were", "be", "been", "am", "has", "have", "had", "do", "does", "did",
+     "still", "both", "all", "just", "also", "again", "nothing", "anything", "every", "tried")
+)  # fmt: skip
 _LINKISH = re.compile(r"(?:https?://|www\.|@|\.(?:com|net|org|io|example)\b)", re.IGNORECASE)
 
 
@@ -94,6 +100,8 @@ def parse_person_name(text: str) -> ParsedAnswer:
     if not words or len(words) > 4 or len(trimmed) > MAX_NAME_CHARS:
         return NOT_UNDERSTOOD
     if any(not _NAME_WORD.match(w) for w in words) or words[0].lower() in _NOT_NAMES:
+        return NOT_UNDERSTOOD
+    if any(w.lower() in _NOT_IN_NAMES for w in words):
         return NOT_UNDERSTOOD
     name = " ".join(w if not w.islower() else w[:1].upper() + w[1:] for w in words)
     whole = trimmed == raw.strip(" .!")

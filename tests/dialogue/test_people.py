@@ -31,7 +31,8 @@ def test_a_name_is_taken_out_of_the_phrase(said: str, name: str) -> None:
 @pytest.mark.parametrize(
     "said",
     ["me", "yes", "not sure", "Dana <img src=x onerror=alert(1)>", "https://evil.example/a",
-     "dana@evil.example", "call 617 555 0142", ""],
+     "dana@evil.example", "call 617 555 0142", "", "both ends are pushed in, still nothing",
+     "it is still black", "tried that already"],
 )  # fmt: skip
 def test_no_name_is_made_up(said: str) -> None:
     assert parse_person_name(said).kind == "none"
