@@ -327,9 +327,12 @@ class Conversation:
         a room with displays and no touch panel)."""
         site = self._site(t.state)
         routed = route.flow_id or ""
-        rooms = mentions(site, said).rooms if site else ()
-        if site is None or not rooms:
+        mention = mentions(site, said) if site else None
+        if site is None or mention is None or not mention.rooms:
             return routed
+        rooms = mention.rooms
+        if set(mention.kinds) & set(device_kinds(self.flows[routed])):
+            return routed  # "the touch panel in room 2": the kind named outright is meant
 
         def fits(flow_id: str) -> bool:
             kinds = device_kinds(self.flows[flow_id])
