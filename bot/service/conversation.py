@@ -280,7 +280,7 @@ class Conversation:
         )
 
     def _route(self, t: Turn, said: str) -> None:
-        t.set(issue=t.state.issue or said)
+        t.set(issue=said)  # what the user now wants help with, not an earlier question
         problems = self._problems(said)
         if len(problems) >= 2:
             (first, first_said), rest = problems[0], problems[1:]
