@@ -109,45 +109,11 @@ FACTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 VALUES = frozenset(("time period", "temperature", "angle", "default value", "number"))
 # Words of a question that say it asks for a value, not what the value is of.
 VALUE_WORDS = frozenset(
-    (
-        "default",
-        "defaults",
-        "value",
-        "values",
-        "many",
-        "much",
-        "number",
-        "standard",
-        "typical",
-        "maximum",
-        "max",
-        "minimum",
-        "min",
-        "range",
-        "period",
-        "setting",
-        "settings",
-        "whats",
-        "what's",
-        "long",
-        "need",
-        "needed",
-        "get",
-        "use",
-        "used",
-        "size",
-        "degrees",
-        "years",
-        "months",
-        "weeks",
-        "days",
-        "hours",
-        "minutes",
-        "seconds",
-        "single",
-        "one",
-    )
-)
+    ("default", "defaults", "value", "values", "many", "much", "number", "standard", "typical",
+     "maximum", "max", "minimum", "min", "range", "period", "setting", "settings", "whats",
+     "what's", "long", "need", "needed", "get", "use", "used", "size", "degrees", "years",
+     "months", "weeks", "days", "hours", "minutes", "seconds", "single", "one")
+)  # fmt: skip
 # "minimum Android version", "which iOS version is needed": the kind is "Android version", stated
 # only by a passage naming that platform with a number ("Android 8", "iOS 15.1").
 _PLATFORM_ASKED = re.compile(
@@ -156,12 +122,13 @@ _PLATFORM_ASKED = re.compile(
     r"(needed|required|supported|minimum)\b",
     re.I,
 )
+_PLATFORM_NAMES = {"ios": "iOS", "ipados": "iPadOS", "macos": "macOS", "rhel": "RHEL"}
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def wanted_fact(question: str) -> str | None:
-    """The kind of fact the question asks for ('price', 'date', 'weight', 'resolution', 'length
-    of time', or a platform's version such as 'Android version'), or None."""
+    """The kind of fact the question asks for (a key of ``FACTS``, such as 'price', 'date' or
+    'time period', or a platform's version such as 'Android version'), or None."""
     for kind, (asks, _) in FACTS.items():
         if asks.search(question):
             return kind
@@ -172,7 +139,6 @@ def wanted_fact(question: str) -> str | None:
     return None
 
 
-_PLATFORM_NAMES = {"ios": "iOS", "ipados": "iPadOS", "macos": "macOS", "rhel": "RHEL"}
 _DEFAULT = re.compile(r"\bdefault(s|ed)?\b", re.I)
 
 
