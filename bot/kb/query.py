@@ -299,13 +299,3 @@ def split_names(
         tuple(w for w, plain in capitalised if not plain),
         tuple(w for w, plain in capitalised if plain),
     )
-
-
-def names_in(text: str, identifiers: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """The names of ``split_names``."""
-    return split_names(text, identifiers)[0]
-
-
-def plain_names_in(text: str, identifiers: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """The plain names of ``split_names``."""
-    return split_names(text, identifiers)[1]
