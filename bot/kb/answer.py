@@ -7,13 +7,14 @@ speaks of, the composer abstains and offers a human instead of guessing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.kb.citation import Citation
-from bot.kb.facts import states, wanted_fact
+from bot.kb.facts import attribute, states, wanted_fact
 from bot.kb.retriever import SearchResult
-from bot.kb.schema import Passage
+from bot.kb.schema import Chunk, Passage
 from bot.kb.sections import RELEASE_DOCS, group_of, issue_id
 from bot.kb.tables import blocks
 from bot.kb.tokens import tokenize
@@ -136,19 +137,20 @@ def refusal(question: str, result: SearchResult, doubt_threshold: float = 1.0) -
     if result.foreign_terms:
         return refuse(_foreign_text(question, result))
     kind = wanted_fact(question)
-    if kind and passages and not _stated(kind, result):
+    if kind and passages and not _stated(kind, question, result):
         return refuse(
             f"The notes I found give no {kind} for this, so I cannot answer it from them. {OFFER}"
         )
     return None
 
 
-def _stated(kind: str, result: SearchResult) -> bool:
+def _stated(kind: str, question: str, result: SearchResult) -> bool:
     """Whether a top passage states the fact the question asks for; a fact about a product the
     question names must come from that product's notes."""
     products = result.analysis.named_products
+    subject = attribute(kind, question) or result.analysis.subject
     return any(
-        states(kind, p.chunk, result.analysis.versions, result.analysis.subject)
+        states(kind, p.chunk, result.analysis.versions, subject)
         for p in result.passages[:5]
         if not products or p.chunk.product in products
     )
@@ -235,6 +237,10 @@ def direct_answer(
                 return f"{c.version} was released on {c.released} [{cite(rank, first)}]."
     if not passages or not _WHICH_RELEASE.search(analysis.text):
         return ""
+    if "fixed" in analysis.intents:
+        still_open = _still_open(passages, analysis.identifiers, numbers, cite)
+        if still_open:
+            return still_open
     wanted = "Fixed" if "fixed" in analysis.intents else None
     if wanted is None and ("new" in analysis.intents or "since" in analysis.text.lower()):
         wanted = "New"
@@ -247,6 +253,48 @@ def direct_answer(
             verb = "Fixed" if wanted == "Fixed" else "Added"
             return f"{verb} in {c.version} [{numbers[rank]}]."
     return ""
+
+
+_OPEN = re.compile(
+    r"\bstatus:?\W*open\b|\bfix is planned\b|\bnot (yet )?fixed\b|\bno fix (yet|is available)\b",
+    re.I,
+)
+
+
+def _still_open(
+    passages: Sequence[Passage],
+    identifiers: Sequence[str],
+    numbers: dict[int, int],
+    cite: Callable[[int, str], int],
+) -> str:
+    """For "which release fixes ...": when the issue asked about (by its id, else the best cited
+    passage's) is a known issue its notes call open, say so ('AX-2281 is still open: the notes
+    name no release that fixes it [1].') rather than let a release listing it read as its fix."""
+    issues = [_issue_of(p.chunk) for p in passages]
+    asked = set(identifiers) & set(issues)  # issue ids, not models ('AX-8')
+    if asked:
+        ranks = [i for i, issue in enumerate(issues) if issue in asked]
+    else:
+        ranks = sorted(numbers, key=numbers.__getitem__)[:1]
+    for rank in ranks:
+        c = passages[rank].chunk if rank < len(passages) else None
+        if c is None or not _OPEN.search(c.text):
+            continue
+        line, issue = c.text[:200], issues[rank]
+        for unit, _ in _units(c.text):  # the open line, and the issue named last before it
+            if not issues[rank]:
+                issue = issue_id(unit) or issue
+            if _OPEN.search(unit):
+                line = unit
+                break
+        what = f"{issue} is" if issue else "This issue is"
+        return f"{what} still open: the notes name no release that fixes it [{cite(rank, line)}]."
+    return ""
+
+
+def _issue_of(chunk: Chunk) -> str | None:
+    """The issue a known-issue section is about: its heading's id ('AX-2281: Adaptive ...')."""
+    return issue_id(chunk.section.rsplit(">", 1)[-1]) if chunk.section else None
 
 
 def _foreign_text(question: str, result: SearchResult) -> str:

@@ -84,7 +84,8 @@ FACTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "time period": (
         re.compile(rf"\bhow many {_TIME_UNIT}\b|\b(warranty|guarantee|support|retention|"
                    r"subscription|licen[cs]e)\s+(period|term|length|duration)\b|"
-                   r"\bhow long (is|does|will|do)\b.*\b(warranty|guarantee)\b", re.I),
+                   r"\bhow long (is|does|will|do)\b.*\b(warranty|guarantee)\b|"
+                   r"\b(what|what's|whats|which)\b[^?.]{0,40}\b(warranty|guarantee)\b", re.I),
         re.compile(rf"\b{_NUMBER_WORD}[- ]?((business|working|calendar|full)\s)?{_TIME_UNIT}\b", re.I),
     ),
     "temperature": (
@@ -99,14 +100,22 @@ FACTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\b(what|what's|whats|which)\b[^?.]{0,40}\bdefaults?\b", re.I),
         re.compile(r"\d|\b(on|off|true|false|enabled|disabled|none|unlimited)\b", re.I),
     ),
+    "power": (
+        re.compile(r"\b(watts?|wattage|power (draw|consumption|usage|budget)|how much power)\b"
+                   r"|\b(draw|draws|consume|consumes|use|uses) how much\b", re.I),
+        re.compile(r"\d\s?(w|kw|watts?)\b", re.I),
+    ),
     "number": (
-        re.compile(r"\bhow many\b", re.I),
+        # not "can the panel show how many people are in the room?"
+        re.compile(r"(?<!show )(?<!shows )(?<!see )(?<!display )(?<!count )(?<!know )(?<!tell )"
+                   r"\bhow many\b|\b(maximum|max|minimum|min|largest|highest|total)\s+"
+                   r"(number|count)\s+of\b", re.I),
         re.compile(rf"\b{_NUMBER_WORD}\b", re.I),
     ),
 }  # fmt: skip
 # Facts given as a value of something ("the default sleep timer", "how many CPU cores", "the
 # warranty period"): a sentence must state a value and name what the question asks the value of.
-VALUES = frozenset(("time period", "temperature", "angle", "default value", "number"))
+VALUES = frozenset(("time period", "temperature", "angle", "default value", "number", "power"))
 # Words of a question that say it asks for a value, not what the value is of.
 VALUE_WORDS = frozenset(
     ("default", "defaults", "value", "values", "many", "much", "number", "standard", "typical",
@@ -140,6 +149,56 @@ def wanted_fact(question: str) -> str | None:
 
 
 _DEFAULT = re.compile(r"\bdefault(s|ed)?\b", re.I)
+# "how many Dante transmit and receive channels does ...", "the maximum number of input streams a
+# ...": the words up to the verb; the last is what is counted ('channels', 'streams')
+_HOW_MANY = re.compile(
+    r"\b(?:how many|(?:number|count) of)\s+((?:(?!(?:does|do|did|can|could|is|are|was|were|will|would|should|per|in|on|"
+    r"at|for|of|to|with|from|before|after|when|if|that|there|we|i|you|it|they|the|a|an)\b)"
+    r"[\w-]+\s*){1,5})",
+    re.I,
+)
+_NEAR = 3  # a count stands at most this many words from what it counts ("8 microphone arrays")
+
+
+def counted(question: str) -> str | None:
+    """What a "how many" question counts ('channels', 'watts'), lower case, or None."""
+    m = _HOW_MANY.search(question)
+    return m.group(1).split()[-1].lower() if m else None
+
+
+_PERIOD_OF = re.compile(r"\b(warranty|guarantee|retention|subscription|licen[cs]e|support)\b", re.I)
+
+
+def attribute(kind: str, question: str) -> tuple[str, ...]:
+    """What the asked value is of, when the question says it outright: the thing a "how many"
+    question counts ('channels'), the warranty or support a time period is asked of; else ()."""
+    if kind == "number":
+        noun = counted(question)
+        return (noun,) if noun else ()
+    if kind == "time period":
+        return tuple(dict.fromkeys(m.lower() for m in _PERIOD_OF.findall(question)))
+    return ()
+
+
+def _models_called(text: str, stems: set[str]) -> set[str]:
+    """Model ids written right before a word of ``stems`` ('ax-cm3' of "AX-CM3 arrays")."""
+    pairs = re.findall(r"\b([A-Za-z]+-[\w-]*\d[\w-]*)\s+(\w+)", text)
+    return {m.lower() for m, noun in pairs if noun.lower().removesuffix("s") in stems}
+
+
+def _counts(sentence: str, stems: set[str]) -> bool:
+    """A number stands at most ``_NEAR`` words before a word of ``stems`` ("Four arrays per AX-8",
+    "up to 8 microphone arrays") or right after it ("channels: 64"), not beside it by chance
+    ("silent on all channels at 48 kHz")."""
+    tokens = [t.strip(".-") for t in re.findall(r"[\w.-]+", sentence.lower())]
+    number = re.compile(rf"^{_NUMBER_WORD}$")
+    at = [i for i, t in enumerate(tokens) if t.removesuffix("s") in stems]
+    return any(
+        number.match(tokens[j])
+        for i in at
+        for j in range(max(0, i - _NEAR), i + 2)
+        if j < len(tokens) and j != i
+    )
 
 
 def _states_value(kind: str, chunk: Chunk, subject: Sequence[str]) -> bool:
@@ -148,10 +207,15 @@ def _states_value(kind: str, chunk: Chunk, subject: Sequence[str]) -> bool:
     if kind == "default value" and not _DEFAULT.search(chunk.search_text):
         return False
     stems = {w.removesuffix("s") for w in subject}
+    if kind == "number":  # "AX-CM3 arrays ... up to 2 AX-CM3 per AX-8": the model counts too
+        stems |= _models_called(chunk.search_text, stems)
     for sentence in _SENTENCES.split(chunk.search_text):
         if not FACTS[kind][1].search(sentence):
             continue
-        if not stems or any(w.removesuffix("s") in stems for w in words(sentence)):
+        if kind == "number" and stems:
+            if _counts(sentence, stems):
+                return True
+        elif not stems or any(w.removesuffix("s") in stems for w in words(sentence)):
             return True
     return False
 

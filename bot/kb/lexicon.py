@@ -21,19 +21,32 @@ QUESTION_FRAME = frozenset(
      "configure", "configured", "configuration", "docs", "documentation", "upgrades")
 )  # fmt: skip
 
+# Contractions typed without their apostrophe ("the logs dont show errors"): everyday, though the
+# general vocabulary holds only their halves.
+CONTRACTIONS = frozenset(
+    ("dont", "doesnt", "didnt", "cant", "couldnt", "wont", "wouldnt", "shouldnt", "isnt",
+     "arent", "wasnt", "werent", "havent", "hasnt", "hadnt", "ive", "youre", "theyre", "thats",
+     "whats", "theres", "its", "im", "id", "ill", "weve", "were", "youve", "lets")
+)  # fmt: skip
+
 
 def common_words(model_dir: Path | None = None) -> frozenset[str]:
     """The whole, alphabetic words of ``model_dir``'s ``vocab.txt`` (the packaged model's by
-    default) and the question-frame words; only those when the folder has none."""
+    default), the question-frame words and the contractions; only those when the folder has
+    none."""
     if model_dir is None:
         from bot.kb.embedder import packaged_model_path
 
         model_dir = packaged_model_path()
     path = model_dir / "vocab.txt"
     if not path.is_file():
-        return QUESTION_FRAME
+        return QUESTION_FRAME | CONTRACTIONS
     words = path.read_text(encoding="utf-8").split()
-    return QUESTION_FRAME | {w for w in words if w.isalpha() and w.islower() and len(w) > 1}
+    return (
+        QUESTION_FRAME
+        | CONTRACTIONS
+        | {w for w in words if w.isalpha() and w.islower() and len(w) > 1}
+    )
 
 
 def edits(word: str) -> set[str]:

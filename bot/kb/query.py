@@ -118,7 +118,10 @@ _ADDRESS = re.compile(
 _SERIES = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)?)\.x\b", re.I)
 # A name in a question: an acronym or a capitalised word not at a sentence start ("KNX", "Teams",
 # "WebTransport"); lower-case words are left alone (typos must not refuse a question).
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*|[A-Z][a-z]{2,})\b")
+_NAME = re.compile(
+    r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:-[A-Z][A-Za-z0-9]*)+"  # 'Counter-Strike', one name
+    r"|[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*|[A-Z][a-z]{2,})\b"
+)
 
 
 def product_versions(text: str) -> tuple[str, ...]:
@@ -155,6 +158,9 @@ class QueryAnalysis:
     trackers: tuple[tuple[str, str], ...] = ()
     # the question's content words that name no product, model or version ('sleep', 'timer')
     subject: tuple[str, ...] = ()
+    # asks what a product supports, works with or added ("Does the CX-900 support Dante?"),
+    # rather than describing the user's own set-up ("our Windows laptops with Nvidia graphics")
+    capability: bool = False
 
 
 def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
@@ -174,6 +180,7 @@ def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
         plain_names=plain_names,
         advisories=advisories_in(text),
         trackers=trackers_in(text),
+        capability=bool(CAPABILITY_CUES.search(text)),
         subject=tuple(
             w
             for w in words(text)
@@ -250,7 +257,10 @@ def identifiers_in(text: str, vocabulary: ProductVocabulary) -> tuple[str, ...]:
 CAPABILITY_CUES = re.compile(
     r"\b(support|supports|supported|compatible|work with|works with|integrat\w*|enrol\w*|"
     r"enroll\w*|register\w* (as|with)|pair\w* with|connect\w* to|control\w*|stream\w* to|"
-    r"certified|licen[cs]e)\b",
+    r"certified|licen[cs]e|is there (a|an|any) (way|option|setting|build|version|plugin|app)|"
+    r"(run|runs|running) on|add|adds|added|introduc\w*|(what's|whats|what is) new in)\b"
+    # "Can people share to the WX-4 from a Teams meeting?", not "When I share from my MacBook"
+    r"|^\W*(can|could)\b[^?]*\b(share|send|stream|export|join|dial)\w*\b",
     re.I,
 )
 PLACE_NOUNS = frozenset(

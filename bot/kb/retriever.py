@@ -6,6 +6,7 @@ the nearest versions); products, versions and intents found in the question are 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -14,6 +15,7 @@ import numpy as np
 
 from bot.errors import StoreUnavailableError, VersionNotFoundError
 from bot.kb.embedder import Embedder
+from bot.kb.gaps import find_gaps
 from bot.kb.lexical import LexicalIndex
 from bot.kb.query import QueryAnalysis, analyse
 from bot.kb.schema import Chunk, Passage
@@ -47,17 +49,10 @@ class SearchResult:
     evidence: float  # best dense cosine of any candidate: how close the knowledge base comes at all
     notices: list[str] = field(default_factory=list)
     missing_version: str | None = None
-    # model, issue and advisory ids and tracker entries ('PR-3700') the question names and no
-    # document does, each with similar named ones
+    # what the question names that the notes do not (``bot.kb.gaps.Gaps``)
     unknown_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    # names the question uses that no document uses, e.g. "knx"
     unknown_terms: tuple[str, ...] = ()
-    # rare words (not everyday English) and plain capitalised words no document uses, e.g.
-    # "bluetooth", "Cisco": with weak evidence, the question is about something the notes lack
     unknown_words: tuple[str, ...] = ()
-    # names some document uses but none of a product the question names, and rare words only the
-    # notes of another product the question names use ("positional audio like Mumble has"):
-    # (term, product, the products whose documents use it)
     foreign_terms: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
 
@@ -188,7 +183,9 @@ class HybridRetriever:
             return None
         unknown = [v for v in analysis.versions if not any(in_family(v, k) for k in known)]
         if len(unknown) < len(analysis.versions):
-            return None
+            unknown = [v for v in unknown if not _aside(v, analysis.text)]
+            if not unknown:
+                return None
         if not filters.product and not analysis.named_products:
             # a product guessed from a word ('audio'), not named: a version another product has
             # is more likely that product's than a missing release
@@ -283,41 +280,10 @@ class HybridRetriever:
         if missing:
             version, near = missing
             notices.append(f"no notes for version {version}; nearest: {', '.join(near) or 'none'}")
-        unknown = self.vocabulary.unknown_names(analysis.identifiers, filters.audience)
-        unknown += self.vocabulary.unknown_references(
-            analysis.advisories,
-            analysis.trackers,
-            self._products(analysis, filters),
-            filters.audience,
+        gaps = find_gaps(
+            analysis, self.vocabulary, self._products(analysis, filters), filters.audience
         )
-        for name, similar in unknown:
-            notices.append(f"no document names {name}; similar: {', '.join(similar) or 'none'}")
-        vocabulary, audience = self.vocabulary, filters.audience
-        unknown_terms = vocabulary.unknown_terms(analysis.names, audience)
-        unknown_words = [
-            w
-            for w in dict.fromkeys(
-                vocabulary.unknown_words(analysis.rare, audience)
-                + vocabulary.unknown_terms(analysis.plain_names, audience)
-            )
-            if w not in unknown_terms
-        ]
-        # rare words no document uses refuse only with weak evidence, and the refusal names them;
-        # beside an answer they are no notice ("(Note: no document mentions wirelessly.)")
-        for term in unknown_terms:
-            notices.append(f"no document mentions {term}")
-        named = set(analysis.named_products) | set(analysis.products)
-        foreign = [
-            (term, product, using)
-            for term, product, using in vocabulary.foreign_terms(
-                [t for t in (*analysis.names, *analysis.rare) if t not in vocabulary.aliases],
-                analysis.named_products,
-                audience,
-            )
-            if term in analysis.names or named.intersection(using)
-        ]
-        for term, product, using in foreign:
-            notices.append(f"no {product} document mentions {term}; {', '.join(using)} do")
+        notices += gaps.notices()
         if mode == "bm25":
             evidence = _lexical_evidence(query, passages)
         return SearchResult(
@@ -326,10 +292,10 @@ class HybridRetriever:
             evidence,
             notices,
             missing[0] if missing else None,
-            tuple((name, tuple(similar)) for name, similar in unknown),
-            tuple(unknown_terms),
-            tuple(unknown_words),
-            tuple((term, product, tuple(using)) for term, product, using in foreign),
+            gaps.unknown_names,
+            gaps.unknown_terms,
+            gaps.unknown_words,
+            gaps.foreign_terms,
         )
 
     @staticmethod
@@ -354,9 +320,26 @@ class HybridRetriever:
             boost *= 1.2
         if "security" in analysis.intents and chunk.doc_type == "security_advisory":
             boost *= 1.3
-        if any(ident in chunk.text.upper() for ident in analysis.identifiers):
+        if any(ident in chunk.search_text.upper() for ident in analysis.identifiers):
             boost *= 1.4
         return boost
+
+
+# "1.5.634 rather than 1.5.0": a version named to contrast; "a 5.1 stream": a channel layout
+_CONTRAST = re.compile(
+    r"\b(rather than|instead of|not|unlike|versus|vs\.?|over)\s+(\w+\s+)?$", re.I
+)
+_LAYOUT = re.compile(r"^\s*(stream|surround|channels?|layout|audio|speakers?|sound)\b", re.I)
+
+
+def _aside(version: str, text: str) -> bool:
+    """Whether ``version``, beside one the documents know, is named only to contrast it or is no
+    release at all: then it does not fail the question closed ("what changed in 3.14.17? we're
+    on 3.14.16" does)."""
+    at = text.find(version)
+    if at < 0:
+        return True  # a family written otherwise ('6.x' of "6 releases"): let be, as before
+    return bool(_CONTRAST.search(text[:at]) or _LAYOUT.search(text[at + len(version) :]))
 
 
 def _lexical_evidence(query: str, passages: Sequence[Passage]) -> float:

@@ -89,8 +89,10 @@ class ProductVocabulary:
         ids: dict[str, Counter[str]] = defaultdict(Counter)
         for c in chunks:
             titles[c.product].add(c.title)
-            named = {m.upper() for m in MODEL_ID.findall(f"{c.title} {c.text}".upper())}
-            advisories = advisories_in(f"{c.title} {c.text}")
+            # a heading names what its section is about ("### AX-2281: ..."), as the text does
+            written = f"{c.title} {c.section} {c.text}"
+            named = {m.upper() for m in MODEL_ID.findall(written.upper())}
+            advisories = advisories_in(written)
             audiences = AUDIENCES if c.audience == "customer" else ("engineer",)
             for audience in audiences:
                 self.names[audience].update(named)
@@ -205,13 +207,22 @@ class ProductVocabulary:
 
     def unknown_terms(self, terms: Iterable[str], audience: str = "customer") -> list[str]:
         """Terms (lower case) no document the audience sees uses, nor an inflection of them
-        ('dockerized' counts as 'docker', 'TVs' as 'tv')."""
+        ('dockerized' counts as 'docker', 'TVs' as 'tv'), nor their hyphens left out ('wi-fi' as
+        'wifi')."""
         who = "engineer" if audience == "engineer" else "customer"
-        return [term for term in terms if not any(self._used(form, who) for form in _forms(term))]
+        return [
+            term
+            for term in terms
+            if not any(
+                self._used(form, who) for form in _forms(term) + _forms(term.replace("-", ""))
+            )
+        ]
 
     def is_common(self, word: str) -> bool:
-        """Everyday English: the word or its stem ('teams' -> 'team') is a common word."""
-        return any(form in self.common for form in _forms(word))
+        """Everyday English: the word or its stem ('teams' -> 'team') is a common word, or one with
+        an everyday prefix ('reboots' -> 'boot', 'unplugging' -> 'plug')."""
+        bare = [word[len(p) :] for p in _PREFIXES if word.startswith(p) and len(word) - len(p) >= 3]
+        return any(form in self.common for w in [word, *bare] for form in _forms(w))
 
     def rare_words(self, words: Iterable[str]) -> list[str]:
         """The rare words among ``words`` (lower-case tokens): not everyday English, of three
@@ -269,6 +280,7 @@ class ProductVocabulary:
         return found
 
 
+_PREFIXES = ("re", "un", "de", "pre", "dis")
 _PARTS = re.compile(r"[._\-/]")
 _SUFFIXES = ("s", "es", "ed", "ing", "ized", "ised", "ize", "ise", "er", "ers")
 
@@ -278,5 +290,8 @@ def _forms(term: str) -> list[str]:
     forms = [term]
     for suffix in _SUFFIXES:
         if term.endswith(suffix) and len(term) - len(suffix) >= 2:
-            forms.append(term[: -len(suffix)])
+            stem = term[: -len(suffix)]
+            forms.append(stem)
+            if len(stem) >= 4 and stem[-1] == stem[-2] and stem[-1] not in "aeiouls":
+                forms.append(stem[:-1])  # 'plugging' -> 'plug'
     return forms

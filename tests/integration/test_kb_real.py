@@ -64,6 +64,14 @@ def test_hdmi_fix_question_cites_9_4_1(kb: KnowledgeBase) -> None:
     assert "CX-4821" in answer.text and answer.citations[0].version == "9.4.1"
 
 
+def test_a_described_open_issue_is_said_to_be_open(kb: KnowledgeBase) -> None:
+    answer = kb.ask(
+        "Since we set the AX-8 to Adaptive noise suppression, the far end says the first word of "
+        "each sentence sounds soft in our very quiet room. Which firmware update fixes that?"
+    )
+    assert answer.text.startswith("AX-2281 is still open: the notes name no release"), answer.text
+
+
 def test_eval_questions_answer_with_their_gold_files(kb: KnowledgeBase) -> None:
     text = (REPO / "evals/datasets/bundled_kb.jsonl").read_text(encoding="utf-8")
     rows = [json.loads(line) for line in text.splitlines() if line.strip()]

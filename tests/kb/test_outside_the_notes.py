@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.kb.answer import compose_extractive, refusal
-from bot.kb.facts import states, wanted_fact
+from bot.kb.facts import counted, states, wanted_fact
 from bot.kb.lexicon import common_words, misspelling
 from bot.kb.query import analyse, product_versions, split_names
 from bot.kb.schema import Chunk
@@ -37,6 +37,7 @@ def test_common_words_come_from_the_packaged_vocabulary() -> None:
     common = common_words()
     assert {"freeze", "shipping", "people", "firmware"} <= common  # firmware: a question frame
     assert not {"bluetooth", "speakerphone", "io_uring"} & common
+    assert {"dont", "cant", "doesnt"} <= common  # contractions typed without the apostrophe
     assert common_words(Path("/nonexistent")) >= {"firmware"}  # no vocabulary: frame words only
 
 
@@ -74,7 +75,7 @@ def test_a_term_only_another_named_products_notes_use_is_refused(kb: KnowledgeBa
 
 
 def test_a_rare_unknown_word_refuses_only_weak_evidence(kb: KnowledgeBase) -> None:
-    question = "Can the codec send its audio to a Bluetooth speakerphone?"
+    question = "Why is the codec sound quiet on a Bluetooth speakerphone?"
     result = kb.search(question)
     assert result.unknown_words == ("bluetooth", "speakerphone")
     weak, strong = replace(result, evidence=0.5), replace(result, evidence=0.7)
@@ -111,6 +112,11 @@ def test_a_rare_unknown_word_refuses_only_weak_evidence(kb: KnowledgeBase) -> No
         ("What is the camera's field of view, in degrees?", "angle"),
         ("whats the default sleep timer on the panel?", "default value"),
         ("How many PTZ presets does the camera keep?", "number"),
+        ("Can the panel show how many people are in the room?", None),
+        ("What's the maximum number of input streams the mixer takes?", "number"),
+        ("How many watts does the codec draw in standby?", "power"),
+        ("What's the power consumption of the gateway?", "power"),
+        ("What is the standard hardware warranty on a new panel, 1, 3 or 5 years?", "time period"),
         ("When does the 1.5 series stop getting security fixes?", "end-of-support date"),
         ("Which release dropped support for Ubuntu 16.04?", None),
         ("Which codec release fixed the HDMI handshake?", None),
@@ -119,6 +125,20 @@ def test_a_rare_unknown_word_refuses_only_weak_evidence(kb: KnowledgeBase) -> No
 )
 def test_the_kind_of_fact_a_question_asks_for(question: str, kind: str | None) -> None:
     assert wanted_fact(question) == kind
+
+
+def test_what_a_how_many_question_counts() -> None:
+    assert counted("How many Dante transmit and receive channels does the AX-8 have?") == "channels"
+    assert counted("Roughly how many consumers can one worker handle per core?") == "consumers"
+    assert counted("How many watts does a CX-500 draw?") == "watts"
+    assert counted("What's the maximum number of input streams a mixer takes?") == "streams"
+    assert counted("Which release fixed the HDMI handshake?") is None
+
+
+def test_everyday_words_with_a_prefix_are_common_and_actions_are_no_foreign_things() -> None:
+    vocabulary = ProductVocabulary([], common=frozenset({"boot", "plug", "name"}))
+    assert vocabulary.is_common("reboots") and vocabulary.is_common("unplugging")
+    assert vocabulary.is_common("rename") and not vocabulary.is_common("syslog")
 
 
 def test_a_release_date_must_be_the_asked_release_s() -> None:
@@ -153,6 +173,18 @@ def test_a_fact_no_passage_states_is_refused(kb: KnowledgeBase, tmp_path: Path) 
     presets = replace(chunk, text="The camera keeps 64 PTZ presets. It has 2 HDMI outputs.")
     assert states("number", presets, subject=("ptz", "presets", "many"))
     assert not states("number", presets, subject=("usb", "ports"))
+    # a count stands before what it counts, or right after it, and a model may stand for it
+    arrays = replace(chunk, text="Four arrays per AX-8 (AX-1520).")
+    assert states("number", arrays, subject=("arrays",))
+    silent = replace(chunk, text="The AX-8 went silent on all Dante channels at 48 kHz.")
+    assert not states("number", silent, subject=("channels",))
+    assert states("number", replace(silent, text="Dante channels: 64."), subject=("channels",))
+    models = "The AX-8 finds AX-CM3 arrays on its network. It supports up to 2 AX-CM3 per AX-8."
+    assert states("number", replace(chunk, text=models), subject=("arrays",))
+    # a power figure must be of what is asked: a power supply's rating is no standby draw
+    psu = replace(chunk, text="The CX-900 shipped with the 180 W external power supply.")
+    assert not states("power", psu, subject=("watts", "draw", "standby"))
+    assert states("power", replace(psu, text="It draws 9 W in standby."), subject=("standby",))
     warranty = replace(chunk, text="Return the old part within 10 business days.")
     assert not states("time period", warranty, subject=("hardware", "warranty", "period"))
     assert states("time period", warranty, subject=("return", "period"))
@@ -179,6 +211,14 @@ def test_addresses_are_not_versions_and_plain_names_are_kept_apart() -> None:
     assert product_versions("janus 1.2.0 built against libsrtp 2.x and libnice 0.1.21") == (
         "1.2.0",
     )
+    # a hyphenated name is one name; a capability question makes capitalised words names
+    assert split_names("Does Mumble's positional audio work with Counter-Strike 2?")[0] == (
+        "mumble",
+        "counter-strike",
+    )
+    shared = "Can people share to the gateway from a Microsoft Teams meeting?"
+    assert split_names(shared) == (("microsoft", "teams"), ())
+    assert split_names("Is there a way to export the stats to Prometheus?")[0] == ("prometheus",)
     question = "Which device type do I pick in Cisco Unified CM for a CX-500?"
     assert split_names(question) == ((), ("cisco", "unified"))
     # in a question about what a product works with, they are names
