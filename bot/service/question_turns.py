@@ -4,6 +4,8 @@ knowledge base, whose abstention offers an engineer except in the middle of a ch
 
 from __future__ import annotations
 
+import re
+
 from bot.devices import DeviceCategory
 from bot.dialogue.cues import question_shape
 from bot.dialogue.state import Message
@@ -94,7 +96,7 @@ class QuestionTurns:
         if self.kb is None or not shape.asks or shape.symptom:
             return None
         try:
-            answer = self.kb.ask(said, filters=self._filters(t.state))
+            answer = self.kb.ask(self._for_notes(t.state, said), filters=self._filters(t.state))
         except AssistError:
             return None
         return None if answer.abstained else answer
@@ -108,7 +110,9 @@ class QuestionTurns:
             t.say(text("The knowledge base is not available right now.", [PERSON]))
             return
         try:
-            answer = answer or self.kb.ask(question, filters=self._filters(t.state))
+            answer = answer or self.kb.ask(
+                self._for_notes(t.state, question), filters=self._filters(t.state)
+            )
         except AssistError as exc:
             t.say(text(str(exc), [PERSON]))
             return
@@ -140,6 +144,17 @@ class QuestionTurns:
         else:
             self.answer(t, said, aside=True)
             t.set(offer=None)
+
+    def _for_notes(self, state: SessionState, question: str) -> str:
+        """The question as the notes can read it: the site's own room names ("the codec in
+        Circular Quay") say which device, not what the question is about, and no release note
+        names them, so they are left out rather than taken for something the notes lack."""
+        site = self._site(state)
+        if site is None:
+            return question
+        for room in sorted({a.room for a in site.assets if a.room}, key=len, reverse=True):
+            question = re.sub(rf"\b{re.escape(room)}\b", "the room", question, flags=re.I)
+        return question
 
     def _filters(self, state: SessionState) -> Filters:
         """A site user's knowledge answers: customer documents, without KCS articles for devices
