@@ -1,10 +1,11 @@
 """Questions that ask for one kind of fact (a price, a date, a weight, a resolution, a platform's
-version, or a value: a time period, a temperature, an angle, a default, a number) can only be
-answered from a passage that states a fact of that kind: "When was mediasoup 3.14.16 released?"
-over a changelog without dates, or "What does the AX-CM3 cost?" over notes without prices, is
-refused, however similar the passages are. A date asked of a release must be that release's:
-"Kurento 7.1.0 was released in September 2024" does not date 7.2.0. A value must be stated beside
-what it is the value of: "return the part within 10 business days" is no warranty period."""
+version, or a value: a time period, a temperature, an angle, a default, a number, a wattage) can
+only be answered from a passage that states a fact of that kind: "When was mediasoup 3.14.16
+released?" over a changelog without dates, or "What does the AX-CM3 cost?" over notes without
+prices, is refused, however similar the passages are. A date asked of a release must be that
+release's: "Kurento 7.1.0 was released in September 2024" does not date 7.2.0. A value must be
+stated beside what it is the value of: "return the part within 10 business days" is no warranty
+period; a count stands beside what it counts ("Four arrays per AX-8")."""
 
 from __future__ import annotations
 
@@ -96,11 +97,7 @@ FACTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\b(field of view|fov|viewing angle|in degrees|how many degrees)\b", re.I),
         re.compile(r"\d\s?(°|deg\b|degrees?\b)", re.I),
     ),
-    "default value": (
-        re.compile(r"\b(what|what's|whats|which)\b[^?.]{0,40}\bdefaults?\b", re.I),
-        re.compile(r"\d|\b(on|off|true|false|enabled|disabled|none|unlimited)\b", re.I),
-    ),
-    "power": (
+    "wattage": (
         re.compile(r"\b(watts?|wattage|power (draw|consumption|usage|budget)|how much power)\b"
                    r"|\b(draw|draws|consume|consumes|use|uses) how much\b", re.I),
         re.compile(r"\d\s?(w|kw|watts?)\b", re.I),
@@ -112,10 +109,14 @@ FACTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"(number|count)\s+of\b", re.I),
         re.compile(rf"\b{_NUMBER_WORD}\b", re.I),
     ),
+    "default value": (
+        re.compile(r"\b(what|what's|whats|which)\b[^?.]{0,40}\bdefaults?\b", re.I),
+        re.compile(r"\d|\b(on|off|true|false|enabled|disabled|none|unlimited)\b", re.I),
+    ),
 }  # fmt: skip
 # Facts given as a value of something ("the default sleep timer", "how many CPU cores", "the
 # warranty period"): a sentence must state a value and name what the question asks the value of.
-VALUES = frozenset(("time period", "temperature", "angle", "default value", "number", "power"))
+VALUES = frozenset(("time period", "temperature", "angle", "default value", "number", "wattage"))
 # Words of a question that say it asks for a value, not what the value is of.
 VALUE_WORDS = frozenset(
     ("default", "defaults", "value", "values", "many", "much", "number", "standard", "typical",

@@ -116,6 +116,13 @@ _ADDRESS = re.compile(
     re.I,
 )
 _SERIES = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)?)\.x\b", re.I)
+# Measurements and channel layouts, not versions: "44.1 kHz", "2.5 m", "7.1 surround", "a 5.1 stream"
+_MEASURE = re.compile(
+    r"\b\d+(?:\.\d+)+\s?(k?hz|mhz|ghz|[kmg]bps|[kmg]b/s|[kmgt]b|ms|fps|dba?|v|w|a|mm|cm|m|kg|"
+    r"inch(es)?|%)(?![\w.])"
+    r"|\b\d\.\d(\.\d)?(?=\s+(surround|channels?|audio|sound|speakers?|streams?|layout|mix)\b)",
+    re.I,
+)
 # A name in a question: an acronym or a capitalised word not at a sentence start ("KNX", "Teams",
 # "WebTransport"); lower-case words are left alone (typos must not refuse a question).
 _NAME = re.compile(
@@ -125,13 +132,14 @@ _NAME = re.compile(
 
 
 def product_versions(text: str) -> tuple[str, ...]:
-    """Versions a question names, without those that follow a platform name."""
+    """Versions a question names, without those that follow a platform name, addresses,
+    measurements ("44.1 kHz") and channel layouts ("7.1 surround")."""
     platform = {
         m.group(2)
         for m in _PLATFORM_VERSION.finditer(text)
         if m.group(1).lower() in PLATFORM_WORDS or m.group(1).lower().startswith("lib")
     }
-    masked = _ADDRESS.sub(" ", text)
+    masked = _MEASURE.sub(" ", _ADDRESS.sub(" ", text))
     for raw in platform:
         masked = masked.replace(raw, " ")
     series = [f"{m.group(1)}.x" for m in _SERIES.finditer(masked)]
@@ -257,10 +265,11 @@ def identifiers_in(text: str, vocabulary: ProductVocabulary) -> tuple[str, ...]:
 CAPABILITY_CUES = re.compile(
     r"\b(support|supports|supported|compatible|work with|works with|integrat\w*|enrol\w*|"
     r"enroll\w*|register\w* (as|with)|pair\w* with|connect\w* to|control\w*|stream\w* to|"
-    r"certified|licen[cs]e|is there (a|an|any) (way|option|setting|build|version|plugin|app)|"
-    r"(run|runs|running) on|add|adds|added|introduc\w*|(what's|whats|what is) new in)\b"
+    r"certified|licen[cs]e|is there (a|an|any) (\w+ ){0,3}(way|option|setting|build|version|"
+    r"plugin|app|tool)|(run|runs|running) on|add|adds|added|introduc\w*|(what's|whats|what is) "
+    r"new in|compar\w*|versus|vs)\b"
     # "Can people share to the WX-4 from a Teams meeting?", not "When I share from my MacBook"
-    r"|^\W*(can|could)\b[^?]*\b(share|send|stream|export|join|dial)\w*\b",
+    r"|(^|[.!?]\s+)\W*(can|could)\b[^?]*\b(share|send|stream|export|join|dial)\w*\b",
     re.I,
 )
 PLACE_NOUNS = frozenset(

@@ -325,21 +325,19 @@ class HybridRetriever:
         return boost
 
 
-# "1.5.634 rather than 1.5.0": a version named to contrast; "a 5.1 stream": a channel layout
+# "1.5.634 rather than 1.5.0": a version named to contrast
 _CONTRAST = re.compile(
     r"\b(rather than|instead of|not|unlike|versus|vs\.?|over)\s+(\w+\s+)?$", re.I
 )
-_LAYOUT = re.compile(r"^\s*(stream|surround|channels?|layout|audio|speakers?|sound)\b", re.I)
 
 
 def _aside(version: str, text: str) -> bool:
-    """Whether ``version``, beside one the documents know, is named only to contrast it or is no
-    release at all: then it does not fail the question closed ("what changed in 3.14.17? we're
-    on 3.14.16" does)."""
+    """Whether ``version``, beside one the documents know, is named only to contrast it: then it
+    does not fail the question closed ("what changed in 3.14.17? we're on 3.14.16" does)."""
     at = text.find(version)
     if at < 0:
         return True  # a family written otherwise ('6.x' of "6 releases"): let be, as before
-    return bool(_CONTRAST.search(text[:at]) or _LAYOUT.search(text[at + len(version) :]))
+    return bool(_CONTRAST.search(text[:at]))
 
 
 def _lexical_evidence(query: str, passages: Sequence[Passage]) -> float:

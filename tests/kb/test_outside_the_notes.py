@@ -114,8 +114,8 @@ def test_a_rare_unknown_word_refuses_only_weak_evidence(kb: KnowledgeBase) -> No
         ("How many PTZ presets does the camera keep?", "number"),
         ("Can the panel show how many people are in the room?", None),
         ("What's the maximum number of input streams the mixer takes?", "number"),
-        ("How many watts does the codec draw in standby?", "power"),
-        ("What's the power consumption of the gateway?", "power"),
+        ("How many watts does the codec draw in standby?", "wattage"),
+        ("What's the power consumption of the gateway?", "wattage"),
         ("What is the standard hardware warranty on a new panel, 1, 3 or 5 years?", "time period"),
         ("When does the 1.5 series stop getting security fixes?", "end-of-support date"),
         ("Which release dropped support for Ubuntu 16.04?", None),
@@ -183,8 +183,8 @@ def test_a_fact_no_passage_states_is_refused(kb: KnowledgeBase, tmp_path: Path) 
     assert states("number", replace(chunk, text=models), subject=("arrays",))
     # a power figure must be of what is asked: a power supply's rating is no standby draw
     psu = replace(chunk, text="The CX-900 shipped with the 180 W external power supply.")
-    assert not states("power", psu, subject=("watts", "draw", "standby"))
-    assert states("power", replace(psu, text="It draws 9 W in standby."), subject=("standby",))
+    assert not states("wattage", psu, subject=("watts", "draw", "standby"))
+    assert states("wattage", replace(psu, text="It draws 9 W in standby."), subject=("standby",))
     warranty = replace(chunk, text="Return the old part within 10 business days.")
     assert not states("time period", warranty, subject=("hardware", "warranty", "period"))
     assert states("time period", warranty, subject=("return", "period"))
@@ -207,6 +207,10 @@ def test_addresses_are_not_versions_and_plain_names_are_kept_apart() -> None:
     assert product_versions("Every morning the AX-8 has a 169.254 address again") == ()
     assert product_versions("the panels in the 10.20 subnet lose the booking") == ()
     assert product_versions("what changed in 9.4 and 10.0.1?") == ("9.4", "10.0.1")
+    # measurements and channel layouts are no versions
+    assert product_versions("it resamples 44.1 kHz material to 48 kHz") == ()
+    assert product_versions("the laptop outputs 7.1 surround on 9.4.1") == ("9.4.1",)
+    assert product_versions("a 2.5 m cable, a 5.1 stream") == ()
     # a library's version is not the product's
     assert product_versions("janus 1.2.0 built against libsrtp 2.x and libnice 0.1.21") == (
         "1.2.0",
@@ -219,6 +223,14 @@ def test_addresses_are_not_versions_and_plain_names_are_kept_apart() -> None:
     shared = "Can people share to the gateway from a Microsoft Teams meeting?"
     assert split_names(shared) == (("microsoft", "teams"), ())
     assert split_names("Is there a way to export the stats to Prometheus?")[0] == ("prometheus",)
+    assert split_names("Is there an official Linphone build for the Raspberry Pi?")[0] == (
+        "linphone",
+        "raspberry",
+    )
+    compared = "How does the codec compare with a Cisco Room Kit in bandwidth?"
+    assert split_names(compared)[0] == ("cisco", "room", "kit")
+    dialled = "We have an old Polycom system. Can it dial into our meetings?"
+    assert split_names(dialled)[0] == ("polycom",)
     question = "Which device type do I pick in Cisco Unified CM for a CX-500?"
     assert split_names(question) == ((), ("cisco", "unified"))
     # in a question about what a product works with, they are names
