@@ -9,12 +9,6 @@ from dataclasses import dataclass
 from bot.kb.query import QueryAnalysis
 from bot.kb.vocabulary import ProductVocabulary
 
-# A rare word ending in -ing or -ed is most often an action in an uncommon spelling ('hardcoding',
-# 'unplugging'), not a thing a product has or lacks ('syslog', 'nginx'): as a sign that a question
-# asks the named product's notes for what they lack, it counts only when it is a name or another
-# named product's word.
-_ACTIONS = ("ing", "ed")
-
 
 @dataclass(frozen=True)
 class Gaps:
@@ -70,6 +64,9 @@ def find_gaps(
         )
         if w not in terms
     ]
+    # a rare word counts only when another product the question names uses it ("positional audio
+    # like Mumble has"): one the named product's notes lack while one or two others have it is as
+    # often the user's own set-up ("a huddle room", "our IT subnet") as a missing feature
     named = set(analysis.named_products) | set(analysis.products)
     foreign = [
         (term, product, tuple(using))
@@ -78,7 +75,7 @@ def find_gaps(
             analysis.named_products,
             audience,
         )
-        if term in analysis.names or named.intersection(using) or not term.endswith(_ACTIONS)
+        if term in analysis.names or named.intersection(using)
     ]
     return Gaps(
         tuple((name, tuple(similar)) for name, similar in unknown),

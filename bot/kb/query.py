@@ -184,7 +184,8 @@ def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
         intents=intents,
         identifiers=identifiers,
         names=names,
-        rare=tuple(vocabulary.rare_words(words(text))),
+        # the index holds ASCII words only: it cannot tell whether the notes use "Jürgen"
+        rare=tuple(vocabulary.rare_words(w for w in words(text) if w.isascii())),
         plain_names=plain_names,
         advisories=advisories_in(text),
         trackers=trackers_in(text),

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"[a-z0-9]+(?:[._\-/][a-z0-9]+)*")
+# a question's words keep their accented letters ("Jürgen", not "rgen"); the index stays ASCII
+_ANY_WORD = re.compile(r"[^\W_]+(?:[._\-/][^\W_]+)*")
 # fmt: off
 STOPWORDS = frozenset((
     "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "could", "did", "do",
@@ -36,6 +38,6 @@ def words(text: str) -> list[str]:
     """Lower-cased content words, each once, compounds whole ('io_uring', 'pw-mixer')."""
     return list(
         dict.fromkeys(
-            m.group(0) for m in _WORD.finditer(text.lower()) if m.group(0) not in STOPWORDS
+            m.group(0) for m in _ANY_WORD.finditer(text.lower()) if m.group(0) not in STOPWORDS
         )
     )

@@ -135,7 +135,14 @@ def test_what_a_how_many_question_counts() -> None:
     assert counted("Which release fixed the HDMI handshake?") is None
 
 
-def test_everyday_words_with_a_prefix_are_common_and_actions_are_no_foreign_things() -> None:
+def test_accented_words_are_read_whole_and_never_taken_for_gaps() -> None:
+    question = "Users named José or Jürgen cannot start the app"
+    analysis = analyse(question, ProductVocabulary([]))  # no common words: every word is rare
+    assert "jürgen" in analysis.subject
+    assert analysis.rare == ("users", "named", "cannot", "start", "app")  # no 'rgen', no 'jürgen'
+
+
+def test_everyday_words_with_a_prefix_are_common() -> None:
     vocabulary = ProductVocabulary([], common=frozenset({"boot", "plug", "name"}))
     assert vocabulary.is_common("reboots") and vocabulary.is_common("unplugging")
     assert vocabulary.is_common("rename") and not vocabulary.is_common("syslog")
