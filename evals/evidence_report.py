@@ -1,13 +1,16 @@
-"""Evidence-level retrieval report: every retriever on both corpora and all five splits.
+"""Evidence-level retrieval report: every retriever on both corpora and all eight splits.
 
 ``python -m evals.evidence_report --out evals/reports`` ingests each corpus once into a temporary
 index (the pipeline ``assist eval retrieval`` uses, with the packaged embedding model loaded once),
 builds the naive LangChain baseline over it, scores hybrid, bm25, dense and naive on the tuning
 split, the validation split (written after the abstention rules, to choose between them without
 touching the test split), the frozen test split, the first holdout split (written after the
-rules of 2026-11-29 and, once scored, used to choose the value rules) and the second holdout split
-(written after every rule, committed before it was first scored), and writes ``evidence.md`` and
-``evidence.json`` into ``--out``.
+rules of 2026-11-29 and, once scored, used to choose the value rules), the second holdout split
+(scored once, then used to choose the rules of the next stop), the third holdout split (written
+before those rules were set, scored once after the first of them, then used to choose the rest),
+the fourth (scored once after them, then used for the measurement and layout rules), the fifth
+(written after every rule by someone who saw no rule and no other question, committed before it
+was first scored), and writes ``evidence.md`` and ``evidence.json`` into ``--out``.
 
 A passage is evidence when it holds one of the question's evidence sentences after markup-insensitive
 normalisation (``evals.metrics.evidence_hit``). The report also checks every chunk of each index for
@@ -35,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATASETS = REPO / "evals" / "datasets"
 OPEN_SOURCE = REPO.parent / "shared" / "corpora" / "opensource-av" / "docs"
 MODES = ("hybrid", "bm25", "dense", "naive")
-SPLITS = ("tuning", "validation", "test", "holdout", "holdout2")
+SPLITS = ("tuning", "validation", "test", "holdout", "holdout2", "holdout3", "holdout4", "holdout5")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ def corpora() -> list[CorpusSpec]:
                 "test": DATASETS / "bundled_kb.test.jsonl",
                 "holdout": DATASETS / "bundled_kb.holdout.jsonl",
                 "holdout2": DATASETS / "bundled_kb.holdout2.jsonl",
+                "holdout3": DATASETS / "bundled_kb.holdout3.jsonl",
+                "holdout4": DATASETS / "bundled_kb.holdout4.jsonl",
+                "holdout5": DATASETS / "bundled_kb.holdout5.jsonl",
             },
         ),
         CorpusSpec(
@@ -67,6 +73,9 @@ def corpora() -> list[CorpusSpec]:
                 "test": DATASETS / "opensource_av.test.jsonl",
                 "holdout": DATASETS / "opensource_av.holdout.jsonl",
                 "holdout2": DATASETS / "opensource_av.holdout2.jsonl",
+                "holdout3": DATASETS / "opensource_av.holdout3.jsonl",
+                "holdout4": DATASETS / "opensource_av.holdout4.jsonl",
+                "holdout5": DATASETS / "opensource_av.holdout5.jsonl",
             },
         ),
     ]
