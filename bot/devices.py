@@ -65,3 +65,8 @@ def category_of(product: str | None, model: str, given: DeviceCategory | None) -
     if model.upper() in MODEL_CATEGORIES:
         return MODEL_CATEGORIES[model.upper()]
     return PRODUCT_CATEGORIES.get(product or "", DeviceCategory.OTHER)
+
+
+def product_words(product: str) -> str:
+    """A product id as words: 'cx-codec' -> 'CX codec', 'mediasoup' stays."""
+    return " ".join(w.upper() if len(w) <= 2 else w for w in product.split("-"))

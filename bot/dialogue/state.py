@@ -84,6 +84,9 @@ class KbRequest(_Frozen):
     product: str | None = None
     model: str | None = None
     firmware: str | None = None
+    # False when the check is about a product the site has no device of, in the checked room: a
+    # camera check while only a codec is on record (a third-party camera, perhaps)
+    on_record: bool = True
 
 
 class KbFinding(_Frozen):

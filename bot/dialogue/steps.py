@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from bot.devices import product_words
 from bot.dialogue.fixes import next_fix, offer_fix
 from bot.dialogue.schema import (
     SLOT_PLACEHOLDER,
@@ -192,8 +193,10 @@ def _enter_check(
         product=product,
         model=context.model if same_asset else (peer.model if peer else None),
         firmware=context.firmware if same_asset else (peer.firmware if peer else None),
+        on_record=same_asset or peer is not None,
     )
-    about = " ".join(p for p in (request.model or request.product, request.firmware) if p)
+    named = request.model or (product_words(request.product) if request.product else None)
+    about = " ".join(p for p in (named, request.firmware) if p)
     body = step.instruction or "Let me check the knowledge base for known issues"
     body = body.strip() + (f" ({about})." if about else ".")
     messages.append(text(body))
@@ -242,6 +245,16 @@ def kb_message(finding: KbFinding, request: KbRequest) -> tuple[Message, bool]:
     summary = finding.summary.strip().rstrip(".")
     if not finding.found:
         return text("I found no known issue that matches, so let's keep checking."), False
+    if not request.on_record:  # nothing of ours to update: the issue may not be this device's
+        product = product_words(request.product or "device")
+        body = (
+            f"The notes list a known issue like this for the {product}: "
+            f"{summary or 'see the notes'}. No {product} is on record in this room, so I cannot "
+            "tell whether it applies; let's keep checking."
+        )
+        return Message(
+            type="text", text=body + cite(finding.citations), citations=finding.citations
+        ), False
     installed, fixed = version_tuple(request.firmware), version_tuple(finding.fixed_in)
     asset = request.model or request.product or "this device"
     known = f"This looks like a known issue: {summary}." if summary else "This is a known issue."

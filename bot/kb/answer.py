@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.devices import product_words
 from bot.kb.citation import Citation
 from bot.kb.facts import attribute, states, wanted_fact
 from bot.kb.retriever import SearchResult
@@ -306,17 +307,12 @@ def _foreign_text(question: str, result: SearchResult) -> str:
     parts = []
     for product, terms in by_product.items():
         named = " or ".join(_as_written(question, t) for t, _ in terms)
-        others = " and ".join(_product_words(p) for p in sorted({p for _, u in terms for p in u}))
+        others = " and ".join(product_words(p) for p in sorted({p for _, u in terms for p in u}))
         parts.append(
-            f"the {_product_words(product)} notes never mention {named} (only the {others} notes do)"
+            f"the {product_words(product)} notes never mention {named} (only the {others} notes do)"
         )
     text = "; ".join(parts)
     return f"{text[0].upper()}{text[1:]}, so I cannot answer that from them. {OFFER}"
-
-
-def _product_words(product: str) -> str:
-    """A product id as words: 'cx-codec' -> 'CX codec', 'mediasoup' stays."""
-    return " ".join(w.upper() if len(w) <= 2 else w for w in product.split("-"))
 
 
 def _as_written(question: str, term: str) -> str:

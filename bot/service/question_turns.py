@@ -147,13 +147,17 @@ class QuestionTurns:
 
     def _for_notes(self, state: SessionState, question: str) -> str:
         """The question as the notes can read it: the site's own room names ("the codec in
-        Circular Quay") say which device, not what the question is about, and no release note
-        names them, so they are left out rather than taken for something the notes lack."""
+        Circular Quay") and its city ("our office in Osaka") say where, not what the question is
+        about, and no release note names them, so they are left out rather than taken for
+        something the notes lack."""
         site = self._site(state)
         if site is None:
             return question
-        for room in sorted({a.room for a in site.assets if a.room}, key=len, reverse=True):
-            question = re.sub(rf"\b{re.escape(room)}\b", "the room", question, flags=re.I)
+        places = {a.room: "the room" for a in site.assets if a.room}
+        if site.city:
+            places[site.city] = "our city"
+        for place in sorted(places, key=len, reverse=True):
+            question = re.sub(rf"\b{re.escape(place)}\b", places[place], question, flags=re.I)
         return question
 
     def _filters(self, state: SessionState) -> Filters:

@@ -311,6 +311,20 @@ def test_check_kb_fix_already_installed_takes_the_not_found_branch() -> None:
     assert "engineer or IT administrator" in messages[1].text  # advanced skill note
 
 
+def test_a_known_issue_of_a_device_not_on_record_is_not_taken_for_its_fix() -> None:
+    # a check about the camera while the room has only the codec on record (no camera peer)
+    state = walk("white", "Room 4", "no", "4")
+    assert state.pending_kb is not None
+    request = state.pending_kb.model_copy(update={"product": "vx-camera", "on_record": False})
+    state = state.model_copy(update={"pending_kb": request})
+    result = KbResult(at=AT, found=True, summary="VX-2870: Flicker", citations=[CITATION],
+                      fixed_in="3.1.0")  # fmt: skip
+    done, messages = advance(FLOW, state, result)
+    assert done.step_id == "confirm" and not done.kb_findings[-1].applies
+    assert "No VX camera is on record in this room" in messages[0].text
+    assert "fixed in firmware" not in messages[0].text
+
+
 def test_check_kb_not_found_and_stray_events() -> None:
     state = walk("white", "Room 4", "no", "4")
     busy, messages = say(state, "hello?")
