@@ -138,18 +138,18 @@ def refusal(question: str, result: SearchResult, doubt_threshold: float = 1.0) -
     if result.foreign_terms:
         return refuse(_foreign_text(question, result))
     kind = wanted_fact(question)
-    if kind and passages and not _stated(kind, question, result):
+    if kind and passages and not _stated(kind, result):
         return refuse(
             f"The notes I found give no {kind} for this, so I cannot answer it from them. {OFFER}"
         )
     return None
 
 
-def _stated(kind: str, question: str, result: SearchResult) -> bool:
+def _stated(kind: str, result: SearchResult) -> bool:
     """Whether a top passage states the fact the question asks for; a fact about a product the
     question names must come from that product's notes."""
     products = result.analysis.named_products
-    subject = attribute(kind, question) or result.analysis.subject
+    subject = attribute(kind, result.analysis.text) or result.analysis.subject
     return any(
         states(kind, p.chunk, result.analysis.versions, subject)
         for p in result.passages[:5]
@@ -278,8 +278,8 @@ def _still_open(
     else:
         ranks = sorted(numbers, key=numbers.__getitem__)[:1]
     for rank in ranks:
-        c = passages[rank].chunk if rank < len(passages) else None
-        if c is None or not _OPEN.search(c.text):
+        c = passages[rank].chunk
+        if not _OPEN.search(c.text):
             continue
         line, issue = c.text[:200], issues[rank]
         for unit, _ in _units(c.text):  # the open line, and the issue named last before it

@@ -214,9 +214,10 @@ def _states_value(kind: str, chunk: Chunk, subject: Sequence[str]) -> bool:
         if not FACTS[kind][1].search(sentence):
             continue
         if kind == "number" and stems:
-            if _counts(sentence, stems):
-                return True
-        elif not stems or any(w.removesuffix("s") in stems for w in words(sentence)):
+            named = _counts(sentence, stems)  # the count must stand beside what it counts
+        else:
+            named = not stems or any(w.removesuffix("s") in stems for w in words(sentence))
+        if named:
             return True
     return False
 
