@@ -216,10 +216,11 @@ def choices_for(candidates: Sequence[Asset]) -> tuple[str, tuple[Choice, ...]]:
 
 
 def strip_places(site: Site, text: str) -> str:
-    """The text without where it happens ("the codec in the Isar Saal is red" -> "the codec is
-    red"), so the words about the problem stand together."""
+    """The text without where it happens, the site's rooms and city ("the codec in the Isar Saal
+    is red" -> "the codec is red"), so the words about the problem stand together."""
     out = text
-    for room in sorted(rooms_of(site), key=len, reverse=True):
+    places = rooms_of(site) + ([site.city] if site.city else [])
+    for room in sorted(places, key=len, reverse=True):
         parts = [re.escape(p) for p in room.split()]
         core = r"\s+".join(parts)
         out = re.sub(

@@ -4,8 +4,6 @@ knowledge base, whose abstention offers an engineer except in the middle of a ch
 
 from __future__ import annotations
 
-import re
-
 from bot.devices import DeviceCategory
 from bot.dialogue.cues import question_shape
 from bot.dialogue.state import Message
@@ -20,7 +18,7 @@ from bot.kb.retriever import Filters
 from bot.kb.service import KnowledgeBase
 from bot.service.account_answers import AccountAnswers
 from bot.service.choices import PERSON, YES_NO
-from bot.service.equipment import identify, mentions
+from bot.service.equipment import identify, mentions, strip_places
 from bot.service.kcs_match import FixFinder
 from bot.service.kcs_usage import answer_filters
 from bot.service.state import Offer, SessionState
@@ -146,19 +144,11 @@ class QuestionTurns:
             t.set(offer=None)
 
     def _for_notes(self, state: SessionState, question: str) -> str:
-        """The question as the notes can read it: the site's own room names ("the codec in
-        Circular Quay") and its city ("our office in Osaka") say where, not what the question is
-        about, and no release note names them, so they are left out rather than taken for
-        something the notes lack."""
+        """The question as the notes can read it: the site's rooms ("the codec in Circular Quay")
+        and city say where, not what the question is about, and no release note names them, so
+        they are left out rather than taken for something the notes lack."""
         site = self._site(state)
-        if site is None:
-            return question
-        places = {a.room: "the room" for a in site.assets if a.room}
-        if site.city:
-            places[site.city] = "our city"
-        for place in sorted(places, key=len, reverse=True):
-            question = re.sub(rf"\b{re.escape(place)}\b", places[place], question, flags=re.I)
-        return question
+        return strip_places(site, question) if site else question
 
     def _filters(self, state: SessionState) -> Filters:
         """A site user's knowledge answers: customer documents, without KCS articles for devices
