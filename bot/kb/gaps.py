@@ -54,6 +54,12 @@ def find_gaps(
     # a name no document uses refuses outright in a question about what a product supports;
     # describing the user's own set-up ("laptops with Nvidia graphics"), only with weak evidence
     names = vocabulary.unknown_terms(analysis.names, audience)
+    apart = set(names) | set(vocabulary.unknown_terms(analysis.plain_names, audience))
+    names += [
+        p
+        for p in vocabulary.unknown_phrases(analysis.phrases, audience)
+        if not apart.intersection(p.split(" "))  # a word of it no document uses says enough
+    ]
     terms = names if analysis.capability else []
     words = [
         w

@@ -169,6 +169,9 @@ class QueryAnalysis:
     # asks what a product supports, works with or added ("Does the CX-900 support Dante?"),
     # rather than describing the user's own set-up ("our Windows laptops with Nvidia graphics")
     capability: bool = False
+    # names written as two or more capitalised words ("Microsoft Teams Rooms", "Google Drive"),
+    # lower case, words separated by one space: a name of its own, whatever its words name apart
+    phrases: tuple[str, ...] = ()
 
 
 def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
@@ -190,6 +193,7 @@ def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
         advisories=advisories_in(text),
         trackers=trackers_in(text),
         capability=bool(CAPABILITY_CUES.search(text)),
+        phrases=phrases_in(text, vocabulary),
         subject=tuple(
             w
             for w in words(text)
@@ -268,7 +272,7 @@ CAPABILITY_CUES = re.compile(
     r"enroll\w*|register\w* (as|with)|pair\w* with|connect\w* to|control\w*|stream\w* to|"
     r"certified|licen[cs]e|is there (a|an|any) (\w+ ){0,3}(way|option|setting|build|version|"
     r"plugin|app|tool)|(run|runs|running) on|add|adds|added|introduc\w*|(what's|whats|what is) "
-    r"new in|compar\w*|versus|vs)\b"
+    r"new in|compar\w*|versus|vs|since (which|what))\b"
     # "Can people share to the WX-4 from a Teams meeting?", not "When I share from my MacBook"
     r"|(^|[.!?]\s+)\W*(can|could)\b[^?]*\b(share|send|stream|export|join|dial)\w*\b",
     re.I,
@@ -276,13 +280,15 @@ CAPABILITY_CUES = re.compile(
 PLACE_NOUNS = frozenset(
     ("room", "rooms", "office", "offices", "site", "sites", "hall", "building", "floor", "campus")
 )
+# "our office in Osaka", as "our Osaka office"
+_PLACE_BEFORE = re.compile(rf"\b({'|'.join(sorted(PLACE_NOUNS))}) (in|at|near) $", re.I)
 
 
 def _capitalised(text: str, identifiers: tuple[str, ...]) -> list[tuple[str, bool]]:
     """Capitalised words of a question after its first word, lower case, each once, with whether
     it is a plain one ('Cisco', not 'KNX' or 'WebTransport'); without model ids, versions, words
-    right before a lower-case place noun ("the London office"), stop words, languages, days and
-    months."""
+    right before a lower-case place noun or after one and a preposition ("the London office", "an
+    office in Osaka"), stop words, languages, days and months."""
     ids = {m.upper() for m in MODEL_ID.findall(text.upper())} | {
         i.replace("-", "") for i in identifiers
     }
@@ -294,7 +300,10 @@ def _capitalised(text: str, identifiers: tuple[str, ...]) -> list[tuple[str, boo
             continue
         plain = word[0].isupper() and word[1:].islower()
         following = stripped[m.end() :].split(maxsplit=1)
-        if plain and following and following[0].strip(",.?") in PLACE_NOUNS:
+        if plain and (
+            (following and following[0].strip(",.?") in PLACE_NOUNS)
+            or _PLACE_BEFORE.search(stripped[: m.start()])
+        ):
             continue
         lower = word.lower()
         if lower in STOPWORDS or lower in COMMON_CAPITALISED or len(lower) < 3:
@@ -319,3 +328,36 @@ def split_names(
         tuple(w for w, plain in capitalised if not plain),
         tuple(w for w, plain in capitalised if plain),
     )
+
+
+# two or more capitalised words in a row ("Barco ClickShare", "Apple CarPlay"); not acronyms, ids
+# or versions, which have checks of their own
+_PHRASE = re.compile(r"\b[A-Z][a-z]+[A-Za-z]*(?: [A-Z][a-z]+[A-Za-z]*)+\b")
+_SENTENCE_START = re.compile(r"(^|[.!?:;]\s+)\W*$")
+
+
+def phrases_in(text: str, vocabulary: ProductVocabulary) -> tuple[str, ...]:
+    """Names of two or more capitalised words ("Microsoft Teams Rooms"), lower case: without a
+    sentence's first word (capitalised as such), stop words, languages, days and months, and
+    without runs that hold a product's name ("Janus VideoRoom" is the product's own part) or name a
+    place ("our New York office", "an office in New York")."""
+    found: list[str] = []
+    stripped = text.strip()
+    for m in _PHRASE.finditer(stripped):
+        parts = m.group(0).split(" ")
+        if _SENTENCE_START.search(stripped[: m.start()]):
+            parts = parts[1:]
+        following = stripped[m.end() :].split(maxsplit=1)
+        if (following and following[0].strip(",.?") in PLACE_NOUNS) or _PLACE_BEFORE.search(
+            stripped[: m.start()]
+        ):
+            continue
+        lower = [p.lower() for p in parts]
+        if len(lower) < 2 or any(
+            w in STOPWORDS or w in COMMON_CAPITALISED or w in vocabulary.aliases for w in lower
+        ):
+            continue
+        phrase = " ".join(lower)
+        if phrase not in found:
+            found.append(phrase)
+    return tuple(found)

@@ -81,6 +81,7 @@ class ProductVocabulary:
         self._product_of = np.fromiter((number[c.product] for c in chunks), np.int32, len(chunks))
         self._customer = np.fromiter((c.audience == "customer" for c in chunks), bool, len(chunks))
         self._words = words if words is not None else WordTable(chunks)
+        self._texts = [c.search_text for c in chunks]  # for names of several words
         self.names: dict[str, set[str]] = {a: set() for a in AUDIENCES}
         # advisory ids by audience: upper case -> as the documents write it
         self.advisories: dict[str, dict[str, str]] = {a: {} for a in AUDIENCES}
@@ -218,6 +219,24 @@ class ProductVocabulary:
             )
         ]
 
+    def unknown_phrases(self, phrases: Iterable[str], audience: str = "customer") -> list[str]:
+        """Names of several words ('google drive', lower case, one space between words) whose words
+        no document the audience sees writes side by side, though each may be used apart."""
+        found = []
+        for phrase in phrases:
+            parts = phrase.split(" ")
+            positions = self._words.chunks_with(parts[0])
+            for part in parts[1:]:
+                positions = np.intersect1d(positions, self._words.chunks_with(part))
+            if audience != "engineer":
+                positions = positions[self._customer[positions]]
+            if not any(
+                f" {phrase} " in f" {' '.join(_ALNUM.findall(self._texts[i].lower()))} "
+                for i in positions
+            ):
+                found.append(phrase)
+        return found
+
     def is_common(self, word: str) -> bool:
         """Everyday English: the word or its stem ('teams' -> 'team') is a common word, or one with
         an everyday prefix ('reboots' -> 'boot', 'unplugging' -> 'plug')."""
@@ -281,6 +300,7 @@ class ProductVocabulary:
 
 
 _PREFIXES = ("re", "un", "de", "pre", "dis")
+_ALNUM = re.compile(r"[a-z0-9]+")
 _PARTS = re.compile(r"[._\-/]")
 _SUFFIXES = ("s", "es", "ed", "ing", "ized", "ised", "ize", "ise", "er", "ers")
 

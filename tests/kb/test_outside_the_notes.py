@@ -240,5 +240,52 @@ def test_addresses_are_not_versions_and_plain_names_are_kept_apart() -> None:
     assert split_names(dialled)[0] == ("polycom",)
     question = "Which device type do I pick in Cisco Unified CM for a CX-500?"
     assert split_names(question) == ((), ("cisco", "unified"))
+    # a place is no name, before a place noun or after one and a preposition
+    opening = "We're opening an office in Osaka; the VX cameras flicker there. Which value?"
+    assert split_names(opening) == ((), ())
     # in a question about what a product works with, they are names
     assert split_names("Does the CX-500 work with Cisco Unified CM?")[1] == ()
+
+
+def test_a_name_of_several_words_counts_as_one(tmp_path: Path, corpus: Path) -> None:
+    write(
+        corpus,
+        "panel/guides/recording.md",
+        "---\ntitle: Panel recording guide\nproduct: panel\ndoc_type: how_to\n---\n"
+        "# Recording\n\nThe panel saves recordings to a shared drive.\n\n"
+        "Open the recording page in Google Chrome.\n",
+    )
+    kb = build(corpus, tmp_path / "index")
+    vocabulary = kb.retriever.vocabulary
+    # each word is used, but never side by side: the name is unknown
+    assert vocabulary.unknown_phrases(["google drive", "google chrome"], "engineer") == [
+        "google drive"
+    ]
+    asked = "Can the panel export its recordings to Google Drive?"
+    assert analyse(asked, vocabulary).phrases == ("google drive",)
+    answer = kb.ask(asked)
+    assert answer.abstained and "never mention Google Drive" in answer.text
+    assert not kb.ask("Can the panel open its recording page in Google Chrome?").abstained
+    # describing the user's own set-up, it refuses only weak evidence, as a rare word does
+    told = "Our recordings should end up in Google Drive; where does the panel save them?"
+    result = kb.search(told)
+    assert result.unknown_words == ("google drive",) and not result.unknown_terms
+    assert refusal(told, replace(result, evidence=0.7), doubt_threshold=0.61) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "phrases"),
+    [
+        ("Does the codec work with Microsoft Teams Rooms?", ("microsoft teams rooms",)),
+        ("Microsoft Teams crashes when I share", ()),  # a sentence's first word is no name
+        ("Why? Microsoft Teams crashes", ()),
+        ("The panel in our New York office is black", ()),  # a place
+        ("Our office in New York has a black panel", ()),
+        ("Does the Panel Audio guide cover it?", ()),  # holds a product's name
+        ("Is Apple CarPlay or Android Auto supported?", ("apple carplay", "android auto")),
+    ],
+)
+def test_which_capitalised_runs_are_names(
+    question: str, phrases: tuple[str, ...], kb: KnowledgeBase
+) -> None:
+    assert analyse(question, kb.retriever.vocabulary).phrases == phrases
