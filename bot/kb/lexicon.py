@@ -30,21 +30,30 @@ CONTRACTIONS = frozenset(
 )  # fmt: skip
 
 
+# Abbreviations of everyday writing ("new features, esp. in the SIP plugin"): everyday, though the
+# general vocabulary does not hold them.
+ABBREVIATIONS = frozenset(
+    ("esp", "etc", "approx", "incl", "pls", "plz", "thx", "asap", "fyi", "btw", "imo", "afaik",
+     "iirc", "tbh", "ie", "eg", "aka", "vs", "mins", "secs", "hrs", "tia")
+)  # fmt: skip
+
+
 def common_words(model_dir: Path | None = None) -> frozenset[str]:
     """The whole, alphabetic words of ``model_dir``'s ``vocab.txt`` (the packaged model's by
-    default), the question-frame words and the contractions; only those when the folder has
-    none."""
+    default), the question-frame words, the contractions and the abbreviations; only those when
+    the folder has none."""
     if model_dir is None:
         from bot.kb.embedder import packaged_model_path
 
         model_dir = packaged_model_path()
     path = model_dir / "vocab.txt"
     if not path.is_file():
-        return QUESTION_FRAME | CONTRACTIONS
+        return QUESTION_FRAME | CONTRACTIONS | ABBREVIATIONS
     words = path.read_text(encoding="utf-8").split()
     return (
         QUESTION_FRAME
         | CONTRACTIONS
+        | ABBREVIATIONS
         | {w for w in words if w.isalpha() and w.islower() and len(w) > 1}
     )
 

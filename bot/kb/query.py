@@ -280,15 +280,16 @@ CAPABILITY_CUES = re.compile(
 PLACE_NOUNS = frozenset(
     ("room", "rooms", "office", "offices", "site", "sites", "hall", "building", "floor", "campus")
 )
-# "our office in Osaka", as "our Osaka office"
-_PLACE_BEFORE = re.compile(rf"\b({'|'.join(sorted(PLACE_NOUNS))}) (in|at|near) $", re.I)
+# "our office in Osaka" and "meeting room Oak", as "our Osaka office" (a lower-case place noun:
+# "Cisco Room Kit" is a name)
+_PLACE_BEFORE = re.compile(rf"\b({'|'.join(sorted(PLACE_NOUNS))}) ((in|at|near) )?$")
 
 
 def _capitalised(text: str, identifiers: tuple[str, ...]) -> list[tuple[str, bool]]:
     """Capitalised words of a question after its first word, lower case, each once, with whether
     it is a plain one ('Cisco', not 'KNX' or 'WebTransport'); without model ids, versions, words
-    right before a lower-case place noun or after one and a preposition ("the London office", "an
-    office in Osaka"), stop words, languages, days and months."""
+    right before a lower-case place noun or after one ("the London office", "an office in Osaka",
+    "meeting room Oak"), stop words, languages, days and months."""
     ids = {m.upper() for m in MODEL_ID.findall(text.upper())} | {
         i.replace("-", "") for i in identifiers
     }
@@ -340,7 +341,7 @@ def phrases_in(text: str, vocabulary: ProductVocabulary) -> tuple[str, ...]:
     """Names of two or more capitalised words ("Microsoft Teams Rooms"), lower case: without a
     sentence's first word (capitalised as such), stop words, languages, days and months, and
     without runs that hold a product's name ("Janus VideoRoom" is the product's own part) or name a
-    place ("our New York office", "an office in New York")."""
+    place ("our New York office", "an office in New York", "room Blue Lagoon")."""
     found: list[str] = []
     stripped = text.strip()
     for m in _PHRASE.finditer(stripped):

@@ -314,4 +314,6 @@ def _forms(term: str) -> list[str]:
             forms.append(stem)
             if len(stem) >= 4 and stem[-1] == stem[-2] and stem[-1] not in "aeiouls":
                 forms.append(stem[:-1])  # 'plugging' -> 'plug'
+            if suffix in ("ing", "ed", "er", "ers") and len(stem) >= 3:
+                forms.append(stem + "e")  # 'fiddling' -> 'fiddle', 'saved' -> 'save'
     return forms

@@ -146,6 +146,11 @@ def test_everyday_words_with_a_prefix_are_common() -> None:
     vocabulary = ProductVocabulary([], common=frozenset({"boot", "plug", "name"}))
     assert vocabulary.is_common("reboots") and vocabulary.is_common("unplugging")
     assert vocabulary.is_common("rename") and not vocabulary.is_common("syslog")
+    # an ending that took the stem's e away ('fiddling' of 'fiddle')
+    fiddle = ProductVocabulary([], common=frozenset({"fiddle", "save"}))
+    assert fiddle.is_common("fiddling") and fiddle.is_common("saved")
+    # everyday abbreviations ("esp. in the SIP plugin")
+    assert {"esp", "etc", "approx"} <= common_words()
 
 
 def test_a_release_date_must_be_the_asked_release_s() -> None:
@@ -240,9 +245,10 @@ def test_addresses_are_not_versions_and_plain_names_are_kept_apart() -> None:
     assert split_names(dialled)[0] == ("polycom",)
     question = "Which device type do I pick in Cisco Unified CM for a CX-500?"
     assert split_names(question) == ((), ("cisco", "unified"))
-    # a place is no name, before a place noun or after one and a preposition
+    # a place is no name, before a place noun or after one
     opening = "We're opening an office in Osaka; the VX cameras flicker there. Which value?"
     assert split_names(opening) == ((), ())
+    assert split_names("The panel in meeting room Oak is stuck") == ((), ())
     # in a question about what a product works with, they are names
     assert split_names("Does the CX-500 work with Cisco Unified CM?")[1] == ()
 
@@ -281,6 +287,8 @@ def test_a_name_of_several_words_counts_as_one(tmp_path: Path, corpus: Path) -> 
         ("Why? Microsoft Teams crashes", ()),
         ("The panel in our New York office is black", ()),  # a place
         ("Our office in New York has a black panel", ()),
+        ("The panel in room Blue Lagoon is black", ()),
+        ("Does it compare with a Cisco Room Kit?", ("cisco room kit",)),
         ("Does the Panel Audio guide cover it?", ()),  # holds a product's name
         ("Is Apple CarPlay or Android Auto supported?", ("apple carplay", "android auto")),
     ],
