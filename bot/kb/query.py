@@ -51,6 +51,10 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "summarise",
         "summarize",
         "what does the",
+        "what does that release",
+        "what does this release",
+        "anything new",
+        "new features",
         "list the",
     ),
     "security": ("cve", "vulnerab", "security", "advisory", "exploit"),
@@ -174,9 +178,20 @@ class QueryAnalysis:
     phrases: tuple[str, ...] = ()
 
 
+_BEYOND_FIXES = re.compile(
+    r"\b(apart from|aside from|besides|other than|except( for)?|beyond|not counting)\s+"
+    r"(the\s+)?(bug\s*)?(fix|fixes|bugfixes|bug fixes)\b"
+)
+
+
 def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
     lower = text.lower()
+    beyond = _BEYOND_FIXES.search(lower)
+    if beyond:  # "anything new besides fixes?" asks for what is new, not for fixes
+        lower = f"{lower[: beyond.start()]} {lower[beyond.end() :]}"
     intents = tuple(name for name, cues in INTENTS.items() if any(cue in lower for cue in cues))
+    if beyond:
+        intents += tuple(i for i in ("new", "changes") if i not in intents)
     identifiers = identifiers_in(text, vocabulary)
     names, plain_names = split_names(text, identifiers)
     return QueryAnalysis(

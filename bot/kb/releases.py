@@ -110,6 +110,8 @@ def compose_release(
         exact = [k for k in known if in_family(asked, k)]  # '1.6' -> 1.6.0, 1.6.1, ...
         exact.sort(key=lambda v: parse_version(v) or v)
         releases += [v for v in exact[-MAX_RELEASES:] if v not in releases]
+    # "anything new besides fixes?" leads with what the release adds
+    wanted = "New" if "new" in analysis.intents and "fixed" not in analysis.intents else "Fixed"
     numbers: dict[str, int] = {}
     cited: list[Passage] = []
     quotes: dict[str, list[str]] = {}
@@ -121,7 +123,7 @@ def compose_release(
         title = items[0].chunk.title
         if release not in title:
             title += f", {release}"
-        lines = [_lead(release, items, numbers, cited, quotes)]
+        lines = [_lead(release, items, numbers, cited, quotes, group=wanted)]
         for group in ORDER:
             grouped = [i for i in items if i.group == group][:MAX_ITEMS]
             if not grouped:
@@ -160,12 +162,14 @@ def _lead(
     numbers: dict[str, int],
     cited: list[Passage],
     quotes: dict[str, list[str]],
+    group: str = "Fixed",
 ) -> str:
-    """'9.4.1 fixes CX-4821, CX-4838 and CX-4844 [1].' when the fixes carry issue ids."""
-    fixed = [i for i in items if i.group == "Fixed"]
-    ids = [issue for issue in (issue_id(i.text) for i in fixed) if issue][:8]
+    """'9.4.1 fixes CX-4821, CX-4838 and CX-4844 [1].' when the fixes carry issue ids; with
+    ``group`` "New", '2.3.0 adds TX-680 and TX-684 [2].'."""
+    listed = [i for i in items if i.group == group]
+    ids = [issue for issue in (issue_id(i.text) for i in listed) if issue][:8]
     if not ids:
         return ""
-    n = _number(fixed[0].chunk, numbers, cited, quotes, fixed[0].text)
+    n = _number(listed[0].chunk, numbers, cited, quotes, listed[0].text)
     names = ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " and " + ids[-1]
-    return f"{release} fixes {names} [{n}]."
+    return f"{release} {'adds' if group == 'New' else 'fixes'} {names} [{n}]."

@@ -71,6 +71,18 @@ def test_between_two_releases_lists_every_release_after_the_first(kb: KnowledgeB
     assert answer.text.index("9.4.1") < answer.text.index("9.5.0")
 
 
+def test_new_besides_fixes_asks_for_the_release_s_additions(kb: KnowledgeBase) -> None:
+    vocabulary = kb.retriever.vocabulary
+    besides = analyse("codec 9.5.0 - anything new besides fixes?", vocabulary)
+    assert "fixed" not in besides.intents and {"new", "changes"} <= set(besides.intents)
+    apart = analyse("Apart from bug fixes, what does codec 9.5.0 bring?", vocabulary)
+    assert "fixed" not in apart.intents and "changes" in apart.intents
+    answer = kb.ask("codec 9.5.0 - anything new besides fixes?")
+    lines = answer.text.splitlines()
+    assert lines[1] == "9.5.0 adds CX-5001 [1]." and "New:" in lines
+    assert "9.5.0 fixes CX-4809" in kb.ask("what changed in codec 9.5.0?").text
+
+
 def test_a_fix_question_leads_with_the_answer(kb: KnowledgeBase) -> None:
     answer = kb.ask("CX-4821 fixed where?")
     first = answer.text.splitlines()[0]
