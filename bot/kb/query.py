@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.kb.references import advisories_in, trackers_in
 from bot.kb.tokens import STOPWORDS, words
-from bot.kb.versions import find_versions
+from bot.kb.versions import find_versions, running_versions
 from bot.kb.vocabulary import MODEL_ID, ProductVocabulary
 
 INTENTS: dict[str, tuple[str, ...]] = {
@@ -173,6 +173,9 @@ class QueryAnalysis:
     # asks what a product supports, works with or added ("Does the CX-900 support Dante?"),
     # rather than describing the user's own set-up ("our Windows laptops with Nvidia graphics")
     capability: bool = False
+    # versions the asker says they run ("since we rolled 9.2.0 onto the codecs", "we're on
+    # 3.14.8"): a fix question about them asks for a later release
+    running: tuple[str, ...] = ()
     # names written as two or more capitalised words ("Microsoft Teams Rooms", "Google Drive"),
     # lower case, words separated by one space: a name of its own, whatever its words name apart
     phrases: tuple[str, ...] = ()
@@ -194,11 +197,12 @@ def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
         intents += tuple(i for i in ("new", "changes") if i not in intents)
     identifiers = identifiers_in(text, vocabulary)
     names, plain_names = split_names(text, identifiers)
+    versions = product_versions(text)
     return QueryAnalysis(
         text=text,
         products=vocabulary.products_in(text),
         named_products=vocabulary.products_in(text, strong=True),
-        versions=product_versions(text),
+        versions=versions,
         intents=intents,
         identifiers=identifiers,
         names=names,
@@ -209,6 +213,7 @@ def analyse(text: str, vocabulary: ProductVocabulary) -> QueryAnalysis:
         trackers=trackers_in(text),
         capability=bool(CAPABILITY_CUES.search(text)),
         phrases=phrases_in(text, vocabulary),
+        running=running_versions(text, versions),
         subject=tuple(
             w
             for w in words(text)

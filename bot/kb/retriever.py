@@ -303,14 +303,19 @@ class HybridRetriever:
         boost = 1.0
         if analysis.products and chunk.product in analysis.products:
             boost *= 1.5
-        if chunk.version and analysis.versions:
-            if any(same_version(v, chunk.version) for v in analysis.versions):
-                boost *= 1.6
-            elif any(in_family(v, chunk.version) for v in analysis.versions):
-                boost *= 1.3
         section = chunk.section.lower()
         release_doc = chunk.doc_type in ("release_notes", "patch_notes")
-        if "fixed" in analysis.intents and release_doc and "fix" in section:
+        fix = "fixed" in analysis.intents
+        # which release fixes what the asker sees on the release they run: a later one
+        asked = [v for v in analysis.versions if not (fix and v in analysis.running)]
+        if chunk.version and analysis.versions:
+            if any(same_version(v, chunk.version) for v in asked):
+                boost *= 1.6
+            elif any(in_family(v, chunk.version) for v in asked) or (
+                fix and release_doc and _later(chunk.version, analysis.running)
+            ):
+                boost *= 1.3
+        if fix and release_doc and "fix" in section:
             boost *= 1.3
         if "new" in analysis.intents and any(w in section for w in ("new", "feature", "added")):
             boost *= 1.2
@@ -329,6 +334,13 @@ class HybridRetriever:
 _CONTRAST = re.compile(
     r"\b(rather than|instead of|not|unlike|versus|vs\.?|over)\s+(\w+\s+)?$", re.I
 )
+
+
+def _later(version: str, running: Sequence[str]) -> bool:
+    """Whether ``version`` comes after every release in ``running`` (False when none)."""
+    have = parse_version(version)
+    runs = [r for r in (parse_version(v) for v in running) if r is not None]
+    return have is not None and bool(runs) and all(r < have for r in runs)
 
 
 def _aside(version: str, text: str) -> bool:

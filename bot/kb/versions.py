@@ -205,3 +205,23 @@ def in_family(asked: str, version: str) -> bool:
     """Whether the release ``version`` is one ``asked`` stands for (see :func:`version_family`)."""
     family = version_family(asked)
     return family.contains(version) if family else same_version(asked, version)
+
+
+# "since we rolled 9.2.0 onto the codecs", "we're on 3.14.8", "running 9.4.0", "after the upgrade
+# to 6.2": words before a version that say the asker runs it
+_RUNNING = re.compile(
+    r"\b((?<!fixed )(?<!fix )(?<!resolved )(?<!solved )(?<!patched )on|running|runs|since (we|i|the|our) (\w+ ){0,3}|after (\w+ ){0,3}(to|onto)|"
+    r"(upgraded|updated|moved|installed|rolled|deployed|went)( \w+){0,3}( to| onto)?)\s+"
+    r"(v|version |firmware |release |software )?$",
+    re.I,
+)
+
+
+def running_versions(text: str, versions: Iterable[str]) -> tuple[str, ...]:
+    """The ``versions`` (found in ``text``) that the text says its writer runs."""
+    found = []
+    for version in versions:
+        at = text.find(version)
+        if at > 0 and _RUNNING.search(text[max(0, at - 60) : at]):
+            found.append(version)
+    return tuple(found)

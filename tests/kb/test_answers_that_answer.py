@@ -12,7 +12,7 @@ from bot.kb.query import analyse, product_versions, split_names
 from bot.kb.releases import items_in
 from bot.kb.sections import group_of, issue_id
 from bot.kb.service import KnowledgeBase
-from bot.kb.versions import in_family
+from bot.kb.versions import in_family, running_versions
 from bot.kb.vocabulary import ProductVocabulary
 from tests.conftest import write
 from tests.kb.fake_kb import build
@@ -39,6 +39,33 @@ def test_a_version_family_stands_for_its_releases() -> None:
     # addresses and platforms are not product versions
     assert product_versions("it shows 169.254.x.x and 10.0.0.1") == ()
     assert product_versions("an HDMI 1.4 display on 9.4.1") == ("9.4.1",)
+
+
+@pytest.mark.parametrize(
+    ("question", "running"),
+    [
+        (
+            "Since we rolled 9.2.0 onto the codecs, registration fails. Which release fixes it?",
+            "9.2.0",
+        ),
+        ("CX-900 on 9.4.0: the second display stays black after standby", "9.4.0"),
+        ("we're on 3.14.8, which version fixes the freeze?", "3.14.8"),
+        ("after the upgrade to 6.2 the panel reboots", "6.2"),
+        ("Is CX-4821 fixed on 9.4.1?", None),  # asked about, not run
+        ("what changed in 9.4.1?", None),
+    ],
+)
+def test_the_release_the_asker_runs(question: str, running: str | None) -> None:
+    assert running_versions(question, product_versions(question)) == ((running,) if running else ())
+
+
+def test_a_fix_question_about_the_release_one_runs_looks_at_later_ones(
+    kb: KnowledgeBase,
+) -> None:
+    question = (
+        "we are on 9.4.0 and display 2 shows no signal after standby; which release fixes it?"
+    )
+    assert kb.search(question).passages[0].chunk.version == "9.4.1"
 
 
 def test_a_family_or_a_contrast_does_not_fail_closed(kb: KnowledgeBase) -> None:
