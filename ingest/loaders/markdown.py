@@ -16,11 +16,32 @@ _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _TAG = re.compile(r"</?[A-Za-z][^>]{0,200}>")
+_ANCHOR = re.compile(r"\s*\{#[\w.:-]+\}\s*$")  # "## SYNOPSIS {#synopsis}"
+# Doxygen's markup in Markdown pages (PipeWire's manuals): a page's title, block and table-of-
+# contents commands, index and parameter markers, and cross-references to their target's name.
+_DOX_PAGE = re.compile(r"^\\page\s+\S+\s+(.+)$", re.M)
+_DOX_LINE = re.compile(r"^\s*\\(parblock|endparblock|tableofcontents|toc)\s*$", re.M)
+_DOX_INDEX = re.compile(r"\s*@IDX@.*$", re.M)
+_DOX_PARAM = re.compile(r"^@PAR@\s+\S+\s+", re.M)  # "@PAR@ pipewire.conf  clock.rate = 48000"
+_DOX_REF = re.compile(r"(@SECREF@\s+|\\(ref|subpage)\s+|^\\par\s+)", re.M)
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+.!|<>-])")  # "pw-top \[*options*\]"
+
+
+def strip_doxygen(body: str) -> str:
+    """Doxygen commands left as text: ``\\page id Title`` becomes a level-1 heading, block
+    commands, paragraph and index markers go, a parameter marker leaves the parameter, a
+    cross-reference its target."""
+    body = _DOX_PAGE.sub(r"# \1", body)
+    body = _DOX_LINE.sub("", body)
+    body = _DOX_INDEX.sub("", body)
+    body = _DOX_PARAM.sub("", body)
+    return _DOX_REF.sub("", body)
 
 
 def clean_inline(text: str) -> str:
-    """Links to their text, inline HTML tags and emphasis markers dropped."""
-    text = _LINK.sub(r"\1", text)
+    """Links to their text, inline HTML tags and emphasis markers dropped, escaped characters
+    unescaped."""
+    text = _ESCAPED.sub(r"\1", _LINK.sub(r"\1", text))
     text = _TAG.sub("", text)
     return html.unescape(text.replace("**", "").replace("__", "").replace("`", ""))
 
@@ -48,7 +69,7 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str, lis
 
 def load_markdown(text: str, source: str) -> LoadedDocument:
     meta, body, warnings = split_front_matter(text, source)
-    body = _COMMENT.sub("", body)
+    body = strip_doxygen(_COMMENT.sub("", body))
     lines = body.splitlines()
     sections = [Section(0, "")]
     buffer: list[str] = []
@@ -77,7 +98,7 @@ def load_markdown(text: str, source: str) -> LoadedDocument:
         m = _ATX.match(line)
         if m:
             flush()
-            sections.append(Section(len(m.group(1)), clean_inline(m.group(2))))
+            sections.append(Section(len(m.group(1)), clean_inline(_ANCHOR.sub("", m.group(2)))))
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         if stripped and _SETEXT.match(nxt) and not stripped.startswith(("-", "*", "|")):

@@ -120,3 +120,24 @@ def test_malformed_front_matter_is_a_warning_not_a_loss(tmp_path: Path) -> None:
     doc = load_file(path, "x/bad.md")
     assert doc.warnings and "malformed front matter" in doc.warnings[0]
     assert "The body still counts." in doc.text
+
+
+def test_doxygen_markup_and_heading_anchors_are_left_out(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "pw/pipewire.conf.5.md",
+        "\\page page_man_pipewire_conf_5 pipewire.conf\n\nThe server configuration file\n\n"
+        "\\tableofcontents\n\n# SYNOPSIS {#synopsis}\n\nRead at start-up.\n\n"
+        "# CONTEXT PROPERTIES  @IDX@ pipewire.conf context.properties\n\n"
+        "@PAR@ pipewire.conf  clock.power-of-two-quantum = true\n"
+        "\\parblock\nRound the quantum to a power of two. See \\ref page_man_pw_cli_1\n"
+        "\\endparblock\n\n# COMMANDS\n\n\\par q Quit\n\npw-top \\[*options*\\]\n",
+    )
+    doc = load_file(tmp_path / "pw/pipewire.conf.5.md", "pw/pipewire.conf.5.md")
+    assert doc.title == "pipewire.conf"
+    headings = [s.heading for s in doc.sections]
+    assert headings == ["pipewire.conf", "SYNOPSIS", "CONTEXT PROPERTIES", "COMMANDS"]
+    text = "\n".join(p for s in doc.sections for p in s.paragraphs)
+    assert "clock.power-of-two-quantum = true" in text and "See page_man_pw_cli_1" in text
+    assert "q Quit" in text and "pw-top [*options*]" in text  # markdown escapes unescaped
+    assert not any(mark in text for mark in ("@PAR@", "@IDX@", "parblock", "\\", "\\page"))
