@@ -242,18 +242,44 @@ def direct_answer(
         still_open = _still_open(passages, analysis.identifiers, numbers, cite)
         if still_open:
             return still_open
-    wanted = "Fixed" if "fixed" in analysis.intents else None
-    if wanted is None and ("new" in analysis.intents or "since" in analysis.text.lower()):
-        wanted = "New"
-    # the first cited passage that is a release's list of fixes (or of new features) answers
+    wanted: tuple[str, ...] = ("Fixed", "New")  # "which firmware accepts it?": either
+    if "fixed" in analysis.intents:
+        wanted = ("Fixed",)
+    elif "new" in analysis.intents or "since" in analysis.text.lower():
+        wanted = ("New",)
+    # the first cited passage that is a release's list of fixes (or of new features) and whose
+    # quoted lines are about what the question asks answers
+    asked = _topic_words(analysis.text, analysis.versions)
     for rank in sorted(numbers, key=numbers.__getitem__):
         if rank >= len(passages):
             continue
         c = passages[rank].chunk
-        if c.version and c.doc_type in RELEASE_DOCS and group_of(c.section) == wanted:
-            verb = "Fixed" if wanted == "Fixed" else "Added"
+        group = group_of(c.section)
+        if not (c.version and c.doc_type in RELEASE_DOCS and group in wanted):
+            continue
+        if any(len(asked & set(tokenize(q))) >= LEAD_OVERLAP for q in quotes.get(rank, [])):
+            verb = "Fixed" if group == "Fixed" else "Added"
             return f"{verb} in {c.version} [{numbers[rank]}]."
     return ""
+
+
+# Words that frame a "which release" question rather than say what it is about.
+_FRAME = frozenset(
+    ("which", "what", "version", "versions", "release", "releases", "firmware", "software",
+     "build", "update", "patch", "fixed", "fix", "fixes", "added", "new", "since", "first")
+)  # fmt: skip
+# A release is named as the answer only when a line quoted from its list shares this many of the
+# question's topic words ("AGC", "pumps", "hiss"), not only the product's name.
+LEAD_OVERLAP = 2
+
+
+def _topic_words(question: str, versions: Sequence[str]) -> set[str]:
+    """The question's words that say what it is about: no frame words, versions or model ids."""
+    return {
+        t
+        for t in tokenize(question)
+        if t not in _FRAME and t not in versions and not any(ch.isdigit() for ch in t)
+    }
 
 
 _OPEN = re.compile(

@@ -212,3 +212,16 @@ def test_a_table_row_is_answered_as_a_table_under_its_header(tmp_path: Path, cor
     at = lines.index("| Port | Protocol | Used for |")
     assert lines[at - 1].startswith("- From the table [") and lines[at + 1] == "|---|---|---|"
     assert "| 3478 | UDP | media relay (TURN) |" in lines[at + 2 :]
+
+
+def test_a_release_is_named_only_when_its_quoted_line_is_about_the_question(
+    kb: KnowledgeBase,
+) -> None:
+    # no fix or feature word: either list answers, by its group
+    accepts = kb.ask(
+        "Which codec firmware gets the HDMI handshake on Display 2 right after standby?"
+    )
+    assert accepts.text.startswith("Fixed in 9.4.1 [")
+    # a release whose quoted lines are about something else is no answer
+    echo = kb.ask("Which codec firmware fixed the loud echo in our meeting room?")
+    assert not echo.abstained and not echo.text.startswith(("Fixed in", "Added in"))
