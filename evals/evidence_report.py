@@ -1,4 +1,4 @@
-"""Evidence-level retrieval report: every retriever on both corpora and all eight splits.
+"""Evidence-level retrieval report: every retriever on both corpora and all nine splits.
 
 ``python -m evals.evidence_report --out evals/reports`` ingests each corpus once into a temporary
 index (the pipeline ``assist eval retrieval`` uses, with the packaged embedding model loaded once),
@@ -9,8 +9,10 @@ rules of 2026-11-29 and, once scored, used to choose the value rules), the secon
 (scored once, then used to choose the rules of the next stop), the third holdout split (written
 before those rules were set, scored once after the first of them, then used to choose the rest),
 the fourth (scored once after them, then used for the measurement and layout rules), the fifth
-(written after every rule by someone who saw no rule and no other question, committed before it
-was first scored), and writes ``evidence.md`` and ``evidence.json`` into ``--out``.
+(written after those rules, scored once, then partly used for the rules of names of several
+words), the sixth (written by someone who saw no rule and no other question, committed before
+that round's rules, scored once after the first of them), and writes ``evidence.md`` and
+``evidence.json`` into ``--out``.
 
 A passage is evidence when it holds one of the question's evidence sentences after markup-insensitive
 normalisation (``evals.metrics.evidence_hit``). The report also checks every chunk of each index for
@@ -38,7 +40,17 @@ REPO = Path(__file__).resolve().parents[1]
 DATASETS = REPO / "evals" / "datasets"
 OPEN_SOURCE = REPO.parent / "shared" / "corpora" / "opensource-av" / "docs"
 MODES = ("hybrid", "bm25", "dense", "naive")
-SPLITS = ("tuning", "validation", "test", "holdout", "holdout2", "holdout3", "holdout4", "holdout5")
+SPLITS = (
+    "tuning",
+    "validation",
+    "test",
+    "holdout",
+    "holdout2",
+    "holdout3",
+    "holdout4",
+    "holdout5",
+    "holdout6",
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,7 @@ def corpora() -> list[CorpusSpec]:
                 "holdout3": DATASETS / "bundled_kb.holdout3.jsonl",
                 "holdout4": DATASETS / "bundled_kb.holdout4.jsonl",
                 "holdout5": DATASETS / "bundled_kb.holdout5.jsonl",
+                "holdout6": DATASETS / "bundled_kb.holdout6.jsonl",
             },
         ),
         CorpusSpec(
@@ -76,6 +89,7 @@ def corpora() -> list[CorpusSpec]:
                 "holdout3": DATASETS / "opensource_av.holdout3.jsonl",
                 "holdout4": DATASETS / "opensource_av.holdout4.jsonl",
                 "holdout5": DATASETS / "opensource_av.holdout5.jsonl",
+                "holdout6": DATASETS / "opensource_av.holdout6.jsonl",
             },
         ),
     ]
