@@ -24,7 +24,8 @@ _DOX_LINE = re.compile(r"^\s*\\(parblock|endparblock|tableofcontents|toc)\s*$", 
 _DOX_INDEX = re.compile(r"\s*@IDX@.*$", re.M)
 _DOX_PARAM = re.compile(r"^@PAR@\s+\S+\s+", re.M)  # "@PAR@ pipewire.conf  clock.rate = 48000"
 _DOX_REF = re.compile(r"(@SECREF@\s+|\\(ref|subpage)\s+|^\\par\s+)", re.M)
-_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+.!|<>-])")  # "pw-top \[*options*\]"
+# "pw-top \[*options*\]"; not "\|", which keeps a pipe inside a table cell
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+.!<>-])")
 
 
 def strip_doxygen(body: str) -> str:
