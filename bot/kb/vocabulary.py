@@ -105,10 +105,13 @@ class ProductVocabulary:
                     ids[m.lower()][c.product] += 1
                     ids[prefix.lower()][c.product] += 1
         self.aliases: dict[str, str] = {}
+        # model and issue ids and their prefixes ('cx-900', 'cx') that point to one product
+        self.ids: set[str] = set()
         for word, counts in ids.items():
             product, n = counts.most_common(1)[0]
             if n >= 2 and n >= 0.8 * sum(counts.values()):
                 self.aliases[word] = product
+                self.ids.add(word)
         # words that name a product outright (its id, its model and issue ids), not by association;
         # a model prefix that is also an everyday word ('opus' of 'OPUS-A2DP') names nothing outright
         self.strong = {a for a in self.aliases if a not in common} | {
@@ -154,10 +157,17 @@ class ProductVocabulary:
         return bool(self._customer[positions].any())
 
     def products_in(self, text: str, strong: bool = False) -> tuple[str, ...]:
-        """The products a text points to; ``strong``: only by id or model (not 'audio', 'room')."""
+        """The products a text points to; ``strong``: only by id or model (not 'audio', 'room'). A
+        model prefix written in capitals names its product outright, even one that is also an
+        everyday word in lower case ("what changed in AX 4.2?")."""
         found: list[str] = []
+        capitals = {w.lower() for w in _CAPITALS.findall(text)}
         for token in tokenize(text):
-            if strong and token not in self.strong:
+            if (
+                strong
+                and token not in self.strong
+                and not (token in capitals and token in self.ids)
+            ):
                 continue
             product = self.aliases.get(token) or (
                 self.aliases.get(token[:-1]) if token.endswith("s") and len(token) > 4 else None
@@ -299,6 +309,7 @@ class ProductVocabulary:
         return found
 
 
+_CAPITALS = re.compile(r"\b[A-Z]{2,4}\b")  # "AX", "CX": a model prefix as people write it
 _PREFIXES = ("re", "un", "de", "pre", "dis")
 _ALNUM = re.compile(r"[a-z0-9]+")
 _PARTS = re.compile(r"[._\-/]")

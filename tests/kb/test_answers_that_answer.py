@@ -225,3 +225,20 @@ def test_a_release_is_named_only_when_its_quoted_line_is_about_the_question(
     # a release whose quoted lines are about something else is no answer
     echo = kb.ask("Which codec firmware fixed the loud echo in our meeting room?")
     assert not echo.abstained and not echo.text.startswith(("Fixed in", "Added in"))
+
+
+def test_a_model_prefix_in_capitals_names_its_product(tmp_path: Path, corpus: Path) -> None:
+    # 'ax' is an everyday word in lower case; "AX" names the audio line outright
+    write(
+        corpus,
+        "audio/release-notes/4.1.0.md",
+        "---\ntitle: AX Audio 4.1.0 Release Notes\nproduct: audio\ndoc_type: release_notes\n"
+        'versions: ["4.1.0"]\n---\n# AX Audio 4.1.0\n\n## Fixed issues\n\n'
+        "- AX-1873: The AX-8 fell back to a link-local address.\n- AX-1877: Echo on Line Out 2.\n",
+    )
+    kb = build(corpus, tmp_path / "index")
+    vocabulary = kb.retriever.vocabulary
+    assert vocabulary.products_in("what changed in AX 4.2?", strong=True) == ("audio",)
+    assert vocabulary.products_in("an ax to grind", strong=True) == ()
+    answer = kb.ask("what changed in AX 4.2?")
+    assert answer.abstained and "nothing about version 4.2" in answer.text
