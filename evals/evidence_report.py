@@ -1,4 +1,4 @@
-"""Evidence-level retrieval report: every retriever on both corpora and all nine splits.
+"""Evidence-level retrieval report: every retriever on both corpora and all ten splits.
 
 ``python -m evals.evidence_report --out evals/reports`` ingests each corpus once into a temporary
 index (the pipeline ``assist eval retrieval`` uses, with the packaged embedding model loaded once),
@@ -11,8 +11,9 @@ before those rules were set, scored once after the first of them, then used to c
 the fourth (scored once after them, then used for the measurement and layout rules), the fifth
 (written after those rules, scored once, then partly used for the rules of names of several
 words), the sixth (written by someone who saw no rule and no other question, committed before
-that round's rules, scored once after the first of them), and writes ``evidence.md`` and
-``evidence.json`` into ``--out``.
+that round's rules, scored once after the first of them, then used for three lexical fixes), the
+seventh (written after every rule of that round, committed before it was first scored), and writes
+``evidence.md`` and ``evidence.json`` into ``--out``.
 
 A passage is evidence when it holds one of the question's evidence sentences after markup-insensitive
 normalisation (``evals.metrics.evidence_hit``). The report also checks every chunk of each index for
@@ -50,6 +51,7 @@ SPLITS = (
     "holdout4",
     "holdout5",
     "holdout6",
+    "holdout7",
 )
 
 
@@ -75,6 +77,7 @@ def corpora() -> list[CorpusSpec]:
                 "holdout4": DATASETS / "bundled_kb.holdout4.jsonl",
                 "holdout5": DATASETS / "bundled_kb.holdout5.jsonl",
                 "holdout6": DATASETS / "bundled_kb.holdout6.jsonl",
+                "holdout7": DATASETS / "bundled_kb.holdout7.jsonl",
             },
         ),
         CorpusSpec(
@@ -90,6 +93,7 @@ def corpora() -> list[CorpusSpec]:
                 "holdout4": DATASETS / "opensource_av.holdout4.jsonl",
                 "holdout5": DATASETS / "opensource_av.holdout5.jsonl",
                 "holdout6": DATASETS / "opensource_av.holdout6.jsonl",
+                "holdout7": DATASETS / "opensource_av.holdout7.jsonl",
             },
         ),
     ]
