@@ -23,7 +23,11 @@ _KNOWLEDGE = re.compile(
     r"vulnerab\w*|cve|xss|support(?:s|ed)?|compatible|how (?:do|can|should) (?:i|we|you)|"
     r"how to|how many|where (?:are|is|can i find) the|what does .+ (?:mean|refer to)|"
     r"refer to|set up|configure|enable|"
-    r"can (?:i|we|you) (?:pair|connect|use|stream|share|send|record|add|mount|run|integrate))\b"
+    r"can (?:i|we|you) (?:pair|connect|use|stream|share|send|record|add|mount|run|integrate)|"
+    # "can the codec in our boardroom join Teams meetings natively?": what a product does
+    r"(?:can|could|will) (?:the|a|an|our|this|that) (?:\w+ ){1,5}?(?:join|pair|connect to|"
+    r"stream|share|record|register|run|integrate|work with|talk to|dial into)|natively|"
+    r"works? with)\b"
 )
 _VERSION = re.compile(r"\b\d+\.\d+(?:\.\d+)?\b")
 _ISSUE_ID = re.compile(r"\b(?:cx|vx|ax|tx|wx|nsa)-\d{3,4}(?:-\d+)?\b")

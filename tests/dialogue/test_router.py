@@ -146,3 +146,9 @@ def test_question_shape() -> None:
     assert question_shape("why is the screen black?").score < 0.2
     assert question_shape("the screen is black").score == 0.0
     assert question_shape("does the VX-12U work with a 10 m cable?").knowledge
+    # what a product does, asked of the site's own device: a knowledge question, not a fault
+    asked = "can the codec in our boardroom join Microsoft Teams Rooms meetings natively?"
+    assert question_shape(asked).knowledge and question_shape(asked).score == 1.0
+    assert question_shape("will the camera work with a Crestron panel?").knowledge
+    reported = question_shape("our codec can not join the meeting, it fails")
+    assert not reported.knowledge and reported.score == 0.0
