@@ -130,7 +130,8 @@ def refusal(question: str, result: SearchResult, doubt_threshold: float = 1.0) -
             f"The notes never name {' or '.join(named)}, so I cannot answer from them. {OFFER}"
         )
     unknown = list(result.unknown_terms)
-    if result.evidence < doubt_threshold:
+    if result.evidence < doubt_threshold and not unknown:
+        # a name the notes lack says enough; the rare words beside it ("natively") add nothing
         unknown += result.unknown_words
     if unknown:
         said = " or ".join(_as_written(question, t) for t in unknown)

@@ -272,6 +272,12 @@ def test_a_name_of_several_words_counts_as_one(tmp_path: Path, corpus: Path) -> 
     answer = kb.ask(asked)
     assert answer.abstained and "never mention Google Drive" in answer.text
     assert not kb.ask("Can the panel open its recording page in Google Chrome?").abstained
+    # beside the name, rare words the notes lack ("natively") are not listed: the name says enough
+    natively = "Can the panel export its recordings to Google Drive natively?"
+    weak = replace(kb.search(natively), evidence=0.3)
+    assert weak.unknown_words == ("natively",)
+    refused = refusal(natively, weak, doubt_threshold=0.61)
+    assert refused is not None and "never mention Google Drive, so" in refused.text
     # describing the user's own set-up, it refuses only weak evidence, as a rare word does
     told = "Our recordings should end up in Google Drive; where does the panel save them?"
     result = kb.search(told)
