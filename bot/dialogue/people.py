@@ -46,6 +46,15 @@ _NOT_NAMES = frozenset(
         "anyone",
         "yes",
         "no",
+        # a yes or no typed first answers a question about the fault ("nope the socket works, I
+        # plugged a lamp into it"), not the one about who to call
+        "nope",
+        "nah",
+        "yeah",
+        "yep",
+        "yup",
+        "negative",
+        "correct",
         "not",
         "sure",
         "dunno",
@@ -83,7 +92,8 @@ _LINKISH = re.compile(r"(?:https?://|www\.|@|\.(?:com|net|org|io|example)\b)", r
 def parse_person_name(text: str) -> ParsedAnswer:
     """The name in a reply: "Priya", "Dana Whitfield", "it's me, Priya" -> "Priya", "this is Dana
     from facilities" -> "Dana". A bare name is certain; one taken out of a longer phrase is less
-    so (the caller confirms it). "me" alone, digits, links and e-mail addresses are no name."""
+    so. "me" alone, a reply that starts with yes or no, digits, links and e-mail addresses are no
+    name."""
     raw = " ".join(text.split())[:300]
     if not raw or _LINKISH.search(raw):
         return NOT_UNDERSTOOD

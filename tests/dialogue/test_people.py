@@ -32,7 +32,8 @@ def test_a_name_is_taken_out_of_the_phrase(said: str, name: str) -> None:
     "said",
     ["me", "yes", "not sure", "Dana <img src=x onerror=alert(1)>", "https://evil.example/a",
      "dana@evil.example", "call 617 555 0142", "", "both ends are pushed in, still nothing",
-     "it is still black", "tried that already"],
+     "it is still black", "tried that already", "nope the socket works, I plugged a lamp into it",
+     "yeah the lights are off"],
 )  # fmt: skip
 def test_no_name_is_made_up(said: str) -> None:
     assert parse_person_name(said).kind == "none"
