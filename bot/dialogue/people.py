@@ -26,6 +26,12 @@ _LEADS = re.compile(
     r"you can (?:call|talk to|ask for|speak to|speak with)|ask for|talk to|speak to|call|"
     r"that(?:'s| is| would be| will be)|that will be|the person is|contact)\s+)"
 )
+# Greetings, thanks and apologies before the answer ("sorry - Dana Whitfield", "Thanks! Sam")
+_FILLER = re.compile(
+    r"^(?:(?:hi|hello|hey|ok|okay|well|um|erm|so|sorry|oops|oh|ah|thanks|thank you|my bad|"
+    r"apologies)(?:\s*[,.!:;\-–—]+\s+|\s+|[,.!]*$))+",
+    re.IGNORECASE,
+)
 _SELF_ONLY = re.compile(r"^(?:me|myself|it's me|its me|it is me|that's me|i am|i will|i'll)[.!]*$")
 _TAILS = re.compile(
     r"\s*(?:[,(/]|\s-\s|\bfrom\b|\bin\b|\bat\b|\bof\b|\bhere\b|\bspeaking\b|\bthe\b|\bour\b|"
@@ -78,6 +84,8 @@ _NOT_NAMES = frozenset(
         "ok",
         "okay",
         "thanks",
+        "sorry",
+        "oops",
     ]
 )
 # Words no name holds: verbs of being and having, and the words of a report ("both ends are
@@ -94,7 +102,7 @@ def parse_person_name(text: str) -> ParsedAnswer:
     from facilities" -> "Dana". A bare name is certain; one taken out of a longer phrase is less
     so. "me" alone, a reply that starts with yes or no, digits, links and e-mail addresses are no
     name."""
-    raw = " ".join(text.split())[:300]
+    raw = _FILLER.sub("", " ".join(text.split())[:300])
     if not raw or _LINKISH.search(raw):
         return NOT_UNDERSTOOD
     lowered = raw.lower().replace("’", "'")

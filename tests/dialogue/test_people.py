@@ -21,6 +21,10 @@ from bot.dialogue.people import display_phone, parse_person_name, parse_phone
         ("José Núñez", "José Núñez"),
         ("Mary-Jane O'Brien", "Mary-Jane O'Brien"),
         ("Priya (AV lead)", "Priya"),
+        ("sorry - Dana Whitfield", "Dana Whitfield"),  # an apology first is no name
+        ("oh sorry, it's Priya", "Priya"),
+        ("Thanks! Sam Rivera", "Sam Rivera"),
+        ("Ah-young Kim", "Ah-young Kim"),  # a hyphenated name is no filler word
     ],
 )
 def test_a_name_is_taken_out_of_the_phrase(said: str, name: str) -> None:
@@ -33,7 +37,7 @@ def test_a_name_is_taken_out_of_the_phrase(said: str, name: str) -> None:
     ["me", "yes", "not sure", "Dana <img src=x onerror=alert(1)>", "https://evil.example/a",
      "dana@evil.example", "call 617 555 0142", "", "both ends are pushed in, still nothing",
      "it is still black", "tried that already", "nope the socket works, I plugged a lamp into it",
-     "yeah the lights are off"],
+     "yeah the lights are off", "sorry"],
 )  # fmt: skip
 def test_no_name_is_made_up(said: str) -> None:
     assert parse_person_name(said).kind == "none"
