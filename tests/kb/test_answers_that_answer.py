@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb.query import analyse, product_versions, split_names
+from bot.kb.names import split_names
+from bot.kb.query import analyse, product_versions
 from bot.kb.releases import items_in
 from bot.kb.sections import group_of, issue_id
 from bot.kb.service import KnowledgeBase

@@ -13,7 +13,8 @@ import pytest
 from bot.kb.answer import compose_extractive, refusal
 from bot.kb.facts import counted, states, wanted_fact
 from bot.kb.lexicon import common_words, misspelling
-from bot.kb.query import analyse, product_versions, split_names
+from bot.kb.names import split_names
+from bot.kb.query import analyse, product_versions
 from bot.kb.schema import Chunk
 from bot.kb.service import KnowledgeBase
 from bot.kb.vocabulary import ProductVocabulary
