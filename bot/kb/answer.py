@@ -250,7 +250,7 @@ def direct_answer(
         wanted = ("New",)
     # the first cited passage that is a release's list of fixes (or of new features) and whose
     # quoted lines are about what the question asks answers
-    asked = _topic_words(analysis.text, analysis.versions)
+    asked = _topic_words(analysis.text)
     for rank in sorted(numbers, key=numbers.__getitem__):
         if rank >= len(passages):
             continue
@@ -274,13 +274,10 @@ _FRAME = frozenset(
 LEAD_OVERLAP = 2
 
 
-def _topic_words(question: str, versions: Sequence[str]) -> set[str]:
-    """The question's words that say what it is about: no frame words, versions or model ids."""
-    return {
-        t
-        for t in tokenize(question)
-        if t not in _FRAME and t not in versions and not any(ch.isdigit() for ch in t)
-    }
+def _topic_words(question: str) -> set[str]:
+    """The question's words that say what it is about: no frame words, and nothing with a digit
+    (versions, model and issue ids)."""
+    return {t for t in tokenize(question) if t not in _FRAME and not any(ch.isdigit() for ch in t)}
 
 
 _OPEN = re.compile(
